@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { independentSum, makeDir, ROOT, runNode, type Ran } from './helpers/tmp.js'
+
+/** Runs dist/index.js as the runner does: inputs as INPUT_* env, outputs and summary in files. */
+function runAction(
+  inputs: Record<string, string>,
+  cwd: string,
+): Ran & { outputs: Record<string, string>; summary: string } {
+  const work = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
+  const outputFile = path.join(work, 'output')
+  const summaryFile = path.join(work, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: cwd,
+    RUNNER_TEMP: work,
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const ran = runNode('dist/index.js', [], env, cwd)
+  return { ...ran, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+}
+
+/** GITHUB_OUTPUT uses heredoc blocks: `name<<DELIM\nvalue\nDELIM`. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const end = lines.indexOf(match[2], i + 1)
+    outputs[match[1]] = lines.slice(i + 1, end).join('\n')
+    i = end
+  }
+  return outputs
+}
+
+describe('action (node dist/index.js as the runner runs it)', () => {
+  it('on the bundled example: outputs, summary, success', () => {
+    const ran = runAction({ dir: 'examples/atlas/migrations' }, ROOT)
+    expect(ran.status).toBe(0)
+    expect(ran.stdout).not.toContain('::error')
+    const expected = independentSum(path.join(ROOT, 'examples/atlas/migrations')).split('\n')[0]
+    expect(ran.outputs).toMatchObject({
+      checksum: expected,
+      count: '3',
+      'latest-version': '20240115083000',
+      valid: 'true',
+    })
+    expect(ran.summary).toContain('### Migrations: examples/atlas/migrations (atlas) — ✅ valid')
+    expect(ran.summary).toContain('| 20240101120000 | <code>20240101120000_create_users.sql</code> |')
+    expect(ran.summary).toContain(`<code>${expected}</code>`)
+  })
+
+  it("on an outdated atlas.sum: annotation on atlas.sum line 1 with Atlas's wording, failed step", () => {
+    const repo = makeDir({ 'db/migrations/1_a.sql': 'A', 'db/migrations/2_b.sql': 'B' })
+    writeFileSync(path.join(repo, 'db/migrations/atlas.sum'), independentSum(path.join(repo, 'db/migrations')))
+    writeFileSync(path.join(repo, 'db/migrations/2_b.sql'), 'B changed')
+    const ran = runAction({ dir: 'db/migrations' }, repo)
+    expect(ran.status).toBe(1)
+    expect(ran.stdout).toContain(
+      "::error title=migration-image (checksum-changed),file=db/migrations/atlas.sum,line=1::checksum error: L3: 2_b.sql was edited — run 'migration-image hash db/migrations' (or 'atlas migrate hash') and commit atlas.sum",
+    )
+    expect(ran.stdout).toContain('You have a checksum error in your migration directory.')
+    expect(ran.stdout).toMatch(/^::error::db\/migrations: invalid \(1 error\)$/m)
+    expect(ran.stdout.match(/^::error/gm)).toHaveLength(2)
+    expect(ran.outputs.valid).toBe('false')
+    expect(ran.summary).toContain('❌ 1 error')
+    expect(ran.summary).toContain('<code>db/migrations/atlas.sum:1</code>')
+  })
+
+  it('annotates the offending file for naming errors', () => {
+    const repo = makeDir({ 'migrations/1_a.sql': 'A', 'migrations/1_b.sql': 'B' })
+    writeFileSync(path.join(repo, 'migrations/atlas.sum'), independentSum(path.join(repo, 'migrations')))
+    const ran = runAction({}, repo)
+    expect(ran.status).toBe(1)
+    expect(ran.stdout).toContain(
+      '::error title=migration-image (duplicate-version),file=migrations/1_b.sql::version 1 is also used by 1_a.sql — give one of them a new, higher version',
+    )
+  })
+
+  it('a missing directory fails with one annotation naming it', () => {
+    const ran = runAction({ dir: 'nope' }, makeDir())
+    expect(ran.status).toBe(1)
+    expect(ran.stdout).toContain('::error file=nope::does not exist')
+    expect(ran.stdout).not.toMatch(/\n\s+at /)
+  })
+
+  it('an unknown tool is an input error listing the known ones', () => {
+    const ran = runAction({ tool: 'rails' }, ROOT)
+    expect(ran.status).toBe(1)
+    expect(ran.stdout).toContain("unknown format 'rails' — use one of: atlas")
+  })
+})

@@ -1,0 +1,46 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const PYTHON_SUM = path.join(ROOT, '__tests__', 'helpers', 'atlas_sum.py')
+
+/** A fresh directory holding `files` (name → content); names may contain '/' for sub-directories. */
+export function makeDir(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mi-test-'))
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    writeFileSync(path.join(dir, name), content)
+  }
+  return dir
+}
+
+/** atlas.sum as an independent implementation (Python hashlib, see atlas_sum.py) computes it. */
+export function independentSum(dir: string): string {
+  return execFileSync('python3', [PYTHON_SUM, dir], { encoding: 'utf8' })
+}
+
+/** The total on line 1, from `sha256sum`/`base64` is not practical for the running hash; Python computes it. */
+export function independentTotal(dir: string): string {
+  return independentSum(dir).split('\n')[0]
+}
+
+export interface Ran {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Ran {
+  const result = spawnSync(process.execPath, [path.join(ROOT, script), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Ran =>
+  runNode('dist/cli.js', args, env, cwd)

@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { DirectoryError, errnoCode } from './errors.js'
+import { getFormat, type MigrationFormat } from './formats/index.js'
+import { hashDirectory, type HashedFile } from './hash.js'
+import type { Problem } from './problems.js'
+import { listDirectory, type DirEntry } from './scan.js'
+import {
+  firstDifference,
+  parseSumFile,
+  renderSumFile,
+  SUM_FILE,
+  sumTotal,
+  type ChecksumDifference,
+  type SumEntry,
+} from './sum-file.js'
+
+export interface Migration {
+  /** Slash path relative to the directory. */
+  readonly name: string
+  readonly version?: string
+  readonly description?: string
+  readonly size: number
+  readonly ignored: boolean
+}
+
+export interface Validation {
+  readonly dir: string
+  readonly format: string
+  readonly sumPath: string
+  /** Counted files in the tool's order. */
+  readonly migrations: Migration[]
+  /** Entries as `atlas migrate hash` would write them now. */
+  readonly entries: SumEntry[]
+  /** `h1:` total of the recomputed directory. */
+  readonly checksum: string
+  /** atlas.sum as it should read (what `hash` writes). */
+  readonly sumFile: string
+  /** The first difference Atlas would report, when atlas.sum is outdated. */
+  readonly difference?: ChecksumDifference
+  readonly problems: Problem[]
+  readonly valid: boolean
+  readonly latestVersion?: string
+}
+
+const REHASH = (dir: string): string =>
+  `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
+
+/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
+export async function validateDirectory(dir: string, formatName = 'atlas'): Promise<Validation> {
+  const format = getFormat(formatName)
+  const listing = await listDirectory(dir, format.recursive)
+  const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
+  const problems: Problem[] = entryProblems(dir, listing, new Set(counted))
+  const hashed = hashDirectory(dir, counted)
+  const migrations = hashed.files.map((file) => describe(file, format))
+  problems.push(...fileProblems(dir, hashed.files, migrations, format))
+
+  const sumPath = path.join(dir, SUM_FILE)
+  const checksum = `h1:${sumTotal(hashed.entries)}`
+  const sumProblem = checkSumFile(dir, sumPath, counted.length, hashed.entries)
+  if (sumProblem) problems.push(...withLineEndingHint(sumProblem.problem, dir, hashed.files))
+
+  return {
+    dir,
+    format: format.name,
+    sumPath,
+    migrations,
+    entries: hashed.entries,
+    checksum,
+    sumFile: renderSumFile(hashed.entries),
+    difference: sumProblem?.difference,
+    problems,
+    valid: !problems.some(({ severity }) => severity === 'error'),
+    latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
+  }
+}
+
+function describe(file: HashedFile, format: MigrationFormat): Migration {
+  const parsed = format.parseName(path.posix.basename(file.name))
+  return {
+    name: file.name,
+    version: parsed?.version,
+    description: parsed?.description,
+    size: file.size,
+    ignored: file.ignored,
+  }
+}
+
+function entryProblems(dir: string, listing: readonly DirEntry[], counted: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = []
+  for (const { name, kind } of listing) {
+    if (!counted.has(name)) continue
+    const file = path.join(dir, name)
+    if (kind === 'symlink') {
+      problems.push({
+        code: 'symlink',
+        severity: 'error',
+        file,
+        message: 'is a symlink; it could pull a file from outside the directory into the image',
+        fix: 'replace the link with the file itself',
+      })
+    } else if (kind === 'other') {
+      throw new DirectoryError('is not a regular file (a fifo, socket or device)', { file, fix: 'remove it' })
+    }
+  }
+  return problems
+}
+
+function fileProblems(
+  dir: string,
+  files: readonly HashedFile[],
+  migrations: readonly Migration[],
+  format: MigrationFormat,
+): Problem[] {
+  const problems: Problem[] = []
+  const byVersion = new Map<string, string>()
+  for (const [index, file] of files.entries()) {
+    const at = path.join(dir, file.name)
+    const { version } = migrations[index]
+    if (file.binary) {
+      problems.push({
+        code: 'binary',
+        severity: 'error',
+        file: at,
+        message: 'holds NUL bytes: it is binary, not SQL',
+        fix: 'remove it or save it as UTF-8 text',
+      })
+    }
+    if (version === undefined) {
+      problems.push({
+        code: 'bad-name',
+        severity: 'error',
+        file: at,
+        message: `file name does not match ${format.nameRule}`,
+        fix: `rename it like ${format.nameExample}`,
+      })
+      continue
+    }
+    const twin = byVersion.get(version)
+    if (twin !== undefined) {
+      problems.push({
+        code: 'duplicate-version',
+        severity: 'error',
+        file: at,
+        message: `version ${version} is also used by ${twin}`,
+        fix: 'give one of them a new, higher version',
+      })
+    } else {
+      byVersion.set(version, file.name)
+    }
+  }
+  return problems
+}
+
+function checkSumFile(
+  dir: string,
+  sumPath: string,
+  countedFiles: number,
+  entries: readonly SumEntry[],
+): { problem: Problem; difference?: ChecksumDifference } | undefined {
+  let text: string
+  try {
+    text = readFileSync(sumPath, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw new DirectoryError('cannot be read', { file: sumPath })
+    if (countedFiles === 0) return undefined
+    return {
+      problem: {
+        code: 'checksum-not-found',
+        severity: 'error',
+        file: sumPath,
+        message: 'checksum file not found',
+        fix: REHASH(dir),
+      },
+    }
+  }
+  const parsed = parseSumFile(text)
+  if (!parsed.ok && parsed.error === 'format') {
+    const conflict = /^(<{7}|={7}|>{7})/.test(parsed.text)
+    return {
+      problem: {
+        code: 'checksum-format',
+        severity: 'error',
+        file: sumPath,
+        line: parsed.line,
+        message: conflict
+          ? 'checksum file format invalid: it holds a git conflict marker'
+          : 'checksum file format invalid: a line has no h1: hash',
+        fix: conflict ? `rebase, then ${REHASH(dir)} (never merge atlas.sum by hand)` : REHASH(dir),
+      },
+    }
+  }
+  if (!parsed.ok) {
+    return {
+      problem: {
+        code: 'checksum-mismatch',
+        severity: 'error',
+        file: sumPath,
+        line: 1,
+        message:
+          text.length === 0
+            ? 'checksum mismatch: the file is empty'
+            : 'checksum mismatch: line 1 does not sum the entries below it',
+        fix: REHASH(dir),
+      },
+    }
+  }
+  if (parsed.total === sumTotal(entries)) return undefined
+  const difference = firstDifference(parsed.entries, entries)
+  return {
+    difference,
+    problem: {
+      code: 'checksum-changed',
+      severity: 'error',
+      file: sumPath,
+      line: 1,
+      message: difference
+        ? `checksum error: L${difference.line}: ${difference.name} was ${difference.change}`
+        : 'checksum error: the directory no longer matches atlas.sum',
+      fix: REHASH(dir),
+    },
+  }
+}
+
+/** CRLF checkouts and BOMs change every hash; when a sum check fails with them present, say so. */
+function withLineEndingHint(problem: Problem, dir: string, files: readonly HashedFile[]): Problem[] {
+  if (problem.code === 'checksum-not-found') return [problem]
+  const crlf = files.filter(({ crlf }) => crlf).map(({ name }) => name)
+  const bom = files.filter(({ bom }) => bom).map(({ name }) => name)
+  if (crlf.length === 0 && bom.length === 0) return [problem]
+  const list = (names: string[]): string =>
+    names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '')
+  const found = [
+    crlf.length > 0 ? `CRLF line endings in ${list(crlf)}` : '',
+    bom.length > 0 ? `a UTF-8 BOM in ${list(bom)}` : '',
+  ].filter(Boolean)
+  return [
+    problem,
+    {
+      code: 'line-endings',
+      severity: 'warning',
+      file: path.join(dir, crlf[0] ?? bom[0]),
+      message: `${found.join(' and ')}: hashes cover raw bytes, so a checkout that converts line endings breaks atlas.sum`,
+      fix: "add '*.sql text eol=lf' and 'atlas.sum text eol=lf' to .gitattributes, re-checkout, and re-hash if needed",
+    },
+  ]
+}
