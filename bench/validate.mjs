@@ -10,7 +10,11 @@ import { parseArgs } from 'node:util'
 
 const root = path.resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
-  options: { files: { type: 'string', default: '10000' }, size: { type: 'string', default: '20000' }, runs: { type: 'string', default: '5' } },
+  options: {
+    files: { type: 'string', default: '10000' },
+    size: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '5' },
+  },
 })
 const files = Number(values.files)
 const size = Number(values.size)
@@ -38,7 +42,8 @@ function timed(command, args, options = {}) {
   return { ms, stderr: ran.stderr }
 }
 const baseline = () => timed('sh', ['-c', 'cat -- "$@" | sha256sum >/dev/null', 'sh', ...names], { cwd: dir })
-const ours = () => timed('/usr/bin/time', ['-f', '%M', process.execPath, path.join(root, 'dist/cli.js'), 'validate', dir])
+const ours = () =>
+  timed('/usr/bin/time', ['-f', '%M', process.execPath, path.join(root, 'dist/cli.js'), 'validate', dir])
 
 baseline()
 ours() // warm the page cache for both
