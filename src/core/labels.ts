@@ -1,0 +1,32 @@
+import type { Validation } from './validate.js'
+
+export interface LabelInput {
+  readonly validation: Validation
+  readonly tool: string
+  /** e.g. https://github.com/acme/api; omitted when unknown. */
+  readonly source?: string
+  readonly revision?: string
+  readonly created: string
+  readonly title: string
+}
+
+/** OCI annotations plus what the image holds, so `docker inspect` answers "which migrations are in here?". */
+export function imageLabels({
+  validation,
+  tool,
+  source,
+  revision,
+  created,
+  title,
+}: LabelInput): Record<string, string> {
+  const labels: Record<string, string> = {}
+  if (source) labels['org.opencontainers.image.source'] = source
+  if (revision) labels['org.opencontainers.image.revision'] = revision
+  labels['org.opencontainers.image.created'] = created
+  labels['org.opencontainers.image.title'] = title
+  labels['io.migration-image.tool'] = tool
+  labels['io.migration-image.count'] = String(validation.migrations.length)
+  labels['io.migration-image.latest-version'] = validation.latestVersion ?? ''
+  labels['io.migration-image.checksum'] = validation.checksum
+  return labels
+}

@@ -1,0 +1,223 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import { planBuild, type Builder } from '../core/build-plan.js'
+import { renderDockerfile } from '../core/dockerfile.js'
+import { MigrationImageError, UsageError } from '../core/errors.js'
+import { cacheScope, planCache } from '../core/gha-cache.js'
+import { parseBaseImage, type ImageName } from '../core/image-ref.js'
+import { imageLabels } from '../core/labels.js'
+import type { Preset } from '../core/presets.js'
+import type { Validation } from '../core/validate.js'
+import { builderDriver, createContainerBuilder, detectBuildx } from './builder.js'
+import type { CleanupState } from './cleanup.js'
+import { Docker, DockerMissingError, tail } from './docker.js'
+import { createDockerConfig } from './docker-config.js'
+import type { Log } from './log.js'
+import { removeContext, stageContext } from './stage.js'
+
+export interface PublishOptions {
+  readonly validation: Validation
+  readonly preset: Preset
+  readonly image: ImageName
+  /** Tags, not references; the first is the sha tag. */
+  readonly tags: readonly string[]
+  readonly push: boolean
+  readonly load: boolean
+  readonly baseImage?: string
+  readonly platforms: readonly string[]
+  readonly provenance: string
+  readonly cache: boolean
+  /** An existing buildx builder to use as is. */
+  readonly builder?: string
+  readonly credentials?: { readonly username: string; readonly password: string }
+  readonly source?: string
+  readonly revision?: string
+  /** Where the private docker config and the staged context go (RUNNER_TEMP in the action). */
+  readonly tempDir: string
+  readonly env: NodeJS.ProcessEnv
+  /** Called whenever there is something new for the post step to clean up. */
+  readonly remember: (state: CleanupState) => void
+}
+
+export interface PublishResult {
+  readonly image: string
+  readonly references: string[]
+  readonly digest?: string
+  readonly imageRef?: string
+  readonly pushed: boolean
+  readonly builder: 'buildx' | 'docker'
+  readonly cache: string
+  readonly dockerfile: string
+  readonly files: string[]
+  readonly dockerProcesses: number
+}
+
+/** The Dockerfile for a validated directory (the `dockerfile` command prints this). */
+export function dockerfileFor(
+  options: Pick<PublishOptions, 'validation' | 'preset' | 'baseImage' | 'source' | 'revision' | 'image'>,
+  env: NodeJS.ProcessEnv,
+): string {
+  const base = parseBaseImage(options.baseImage || options.preset.baseImage)
+  const created = env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : new Date()
+  const labels = imageLabels({
+    validation: options.validation,
+    tool: options.preset.tool,
+    source: options.source,
+    revision: options.revision,
+    created: created.toISOString(),
+    title: options.image.name,
+  })
+  return renderDockerfile({ preset: options.preset, base, labels })
+}
+
+/** Stage → login → pick the builder → build (and push) → read the digest. Nothing runs for an invalid directory. */
+export async function publish(options: PublishOptions, log: Log): Promise<PublishResult> {
+  if (!options.validation.valid) throw new MigrationImageError('refusing to build an invalid directory')
+  const base = parseBaseImage(options.baseImage || options.preset.baseImage)
+  if (options.baseImage && !base.pinned) {
+    log.warning(
+      `base image ${base.reference} is not pinned by digest; pin it (${base.reference}@sha256:…) so a re-tag upstream cannot change your image`,
+    )
+  }
+  const dockerfile = dockerfileFor(options, options.env)
+  const context = stageContext(options.tempDir, options.validation, options.preset, dockerfile)
+  const state: CleanupState = {}
+  try {
+    // Credentials go to a private docker config; without any, the user's own config (and logins) are used.
+    let dockerEnv = options.env
+    if (options.credentials?.password) {
+      const config = createDockerConfig(options.tempDir, options.env)
+      state.dockerConfig = config.dir
+      options.remember(state)
+      dockerEnv = config.env
+    }
+    const docker = new Docker(dockerEnv)
+    const registry = options.image.registry
+    if (options.credentials?.password) {
+      await login(docker, registry, options.credentials, options.push, log)
+      state.registry = registry
+      options.remember(state)
+    } else if (options.push) {
+      log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`)
+    }
+    const builder = await chooseBuilder(docker, options, state, log)
+    const cache = planCache({
+      wanted: options.cache && builder.driver !== 'docker',
+      env: options.env,
+      buildxVersion: builder.buildxVersion,
+      scope: cacheScope(options.image.name, options.preset.tool),
+    })
+    if (cache.note) log[cache.note.level](cache.note.text)
+    if (builder.buildxVersion === undefined && options.platforms.length > 1) {
+      throw new UsageError(`building for ${options.platforms.join(', ')} needs docker buildx, which is not installed`, {
+        fix: 'install buildx (docker/setup-buildx-action) or build one platform',
+      })
+    }
+    const references = options.tags.map((tag) => `${options.image.name}:${tag}`)
+    const metadataFile = path.join(mkdtempSync(path.join(options.tempDir, 'migration-image-meta-')), 'metadata.json')
+    const plan = planBuild(
+      {
+        context: context.dir,
+        dockerfile: context.dockerfile,
+        tags: references,
+        push: options.push,
+        load: options.load,
+        metadataFile,
+        platforms: options.platforms,
+        provenance: options.provenance,
+        cache,
+      },
+      builder,
+    )
+    let digest: string | undefined
+    for (const argv of plan.commands) {
+      const title = `docker ${argv.slice(0, argv[0] === 'buildx' ? 2 : 1).join(' ')}${argv[0] === 'push' ? ` ${argv[1]}` : ''}`
+      const result = await log.group(title, () => docker.run(argv, { echo: (chunk) => log.output(chunk) }))
+      if (result.code !== 0) throw buildError(argv, result.stderr + result.stdout, registry)
+      digest ??= /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout + result.stderr)?.[1]
+    }
+    if (plan.metadata) digest = readDigest(metadataFile) ?? digest
+    rmSync(path.dirname(metadataFile), { recursive: true, force: true })
+    return {
+      image: references[0],
+      references,
+      digest: options.push ? digest : undefined,
+      imageRef: options.push && digest ? `${options.image.name}@${digest}` : undefined,
+      pushed: options.push,
+      builder: plan.kind,
+      cache: cache.to ? `gha (scope ${cache.scope})` : cache.from ? `gha read-only (scope ${cache.scope})` : 'off',
+      dockerfile,
+      files: context.files,
+      dockerProcesses: docker.spawned,
+    }
+  } finally {
+    removeContext(context)
+  }
+}
+
+async function login(
+  docker: Docker,
+  registry: string,
+  { username, password }: { username: string; password: string },
+  required: boolean,
+  log: Log,
+): Promise<void> {
+  const result = await docker.run(['login', registry, '--username', username, '--password-stdin'], { input: password })
+  if (result.code === 0) return
+  assertEngine(result.stderr)
+  const message = `docker login to ${registry} as ${username} failed: ${tail(result.stderr)}`
+  if (!required) {
+    log.warning(`${message}; continuing without login (nothing is pushed)`)
+    return
+  }
+  throw new MigrationImageError(message, { fix: registryFix(registry) })
+}
+
+function registryFix(registry: string): string {
+  return registry === 'ghcr.io'
+    ? "give the job 'permissions: packages: write' (and, for an existing package, grant this repository access under the package's 'Manage Actions access')"
+    : `check the username and password inputs for ${registry}`
+}
+
+async function chooseBuilder(docker: Docker, options: PublishOptions, state: CleanupState, log: Log): Promise<Builder> {
+  const buildxVersion = await detectBuildx(docker)
+  if (buildxVersion === undefined) return {} // planCache says what this means for the cache
+  if (options.builder)
+    return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) }
+  if (!options.cache) return { buildxVersion }
+  const driver = await builderDriver(docker)
+  if (driver !== 'docker') return { buildxVersion, driver }
+  const created = await createContainerBuilder(docker, log, buildxVersion)
+  if (!created) return { buildxVersion, driver }
+  state.builder = created.name
+  options.remember(state)
+  return created
+}
+
+function readDigest(file: string): string | undefined {
+  try {
+    const metadata = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    const digest = metadata['containerimage.digest']
+    return typeof digest === 'string' ? digest : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** docker talks to the engine for login and builds; when there is none, say that, not "login failed". */
+function assertEngine(output: string): void {
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i.test(output)) {
+    throw new DockerMissingError(`no Docker engine is reachable: ${tail(output, 1)}`, {
+      fix: 'start Docker (or point DOCKER_HOST at an engine); validate and dockerfile need no engine',
+    })
+  }
+}
+
+function buildError(argv: readonly string[], output: string, registry: string): MigrationImageError {
+  assertEngine(output)
+  const denied = /denied|unauthorized|403 Forbidden|authentication required/i.test(output)
+  const what = argv[0] === 'push' || argv.includes('--push') ? 'push' : 'build'
+  return new MigrationImageError(`docker ${what} failed: ${tail(output)}`, {
+    fix: denied ? registryFix(registry) : 'see the docker output above',
+  })
+}

@@ -1,0 +1,73 @@
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { CONTEXT_MIGRATIONS, CONTEXT_RUNNER } from '../core/dockerfile.js'
+import { DirectoryError } from '../core/errors.js'
+import type { Preset } from '../core/presets.js'
+import { PSQL_RUNNER } from '../core/psql-runner.js'
+import { SUM_FILE } from '../core/sum-file.js'
+import { hasControlCharacter } from '../core/text.js'
+import type { Validation } from '../core/validate.js'
+
+export interface StagedContext {
+  readonly dir: string
+  readonly dockerfile: string
+  /** Slash paths inside the image's migrations directory. */
+  readonly files: string[]
+}
+
+/**
+ * A build context holding only what the image needs: the counted migration files, atlas.sum, the runner (psql)
+ * and the Dockerfile. Nothing else from the repository can leak in. Files are read-only (0444, dirs 0555): the
+ * legacy builder and BuildKit both keep context modes, so the image gets them without `COPY --chmod`.
+ */
+export function stageContext(
+  parent: string,
+  validation: Validation,
+  preset: Preset,
+  dockerfile: string,
+): StagedContext {
+  const dir = mkdtempSync(path.join(parent, 'migration-image-context-'))
+  const target = path.join(dir, CONTEXT_MIGRATIONS)
+  mkdirSync(target)
+  const files: string[] = []
+  const stage = (name: string): void => {
+    const source = path.join(validation.dir, name)
+    const stat = lstatSync(source)
+    if (!stat.isFile() || hasControlCharacter(name)) {
+      throw new DirectoryError(
+        stat.isFile()
+          ? 'has a control character in its name'
+          : 'is not a regular file; it is not copied into the image',
+        {
+          file: source,
+          fix: stat.isSymbolicLink() ? 'replace the link with the file itself' : 'rename or remove it',
+        },
+      )
+    }
+    mkdirSync(path.dirname(path.join(target, name)), { recursive: true })
+    copyFileSync(source, path.join(target, name))
+    files.push(name)
+  }
+  for (const migration of validation.migrations) stage(migration.name)
+  if (existsSync(validation.sumPath)) stage(SUM_FILE)
+  if (preset.runner) {
+    const list = validation.migrations.map(({ version, name }) => `${version} ${name}\n`).join('')
+    writeFileSync(path.join(target, 'migrations.list'), list)
+    files.push('migrations.list')
+    writeFileSync(path.join(dir, CONTEXT_RUNNER), PSQL_RUNNER, { mode: 0o555 })
+  }
+  for (const name of files) chmodSync(path.join(target, name), 0o444)
+  for (const sub of new Set(files.map((name) => path.posix.dirname(name)))) chmodSync(path.join(target, sub), 0o555)
+  chmodSync(target, 0o555)
+  const dockerfilePath = path.join(dir, 'Dockerfile')
+  writeFileSync(dockerfilePath, dockerfile)
+  return { dir, dockerfile: dockerfilePath, files: files.sort() }
+}
+
+/** Removes a staged context (its directories are read-only, so make them writable first). */
+export function removeContext(context: StagedContext): void {
+  const migrations = path.join(context.dir, CONTEXT_MIGRATIONS)
+  const dirs = [migrations, ...new Set(context.files.map((name) => path.join(migrations, path.posix.dirname(name))))]
+  for (const dir of dirs) if (existsSync(dir)) chmodSync(dir, 0o755)
+  rmSync(context.dir, { recursive: true, force: true })
+}
