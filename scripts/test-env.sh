@@ -16,7 +16,7 @@
 #   MI_REGISTRY_PORT  registry port        (default 5055)
 #   MI_PG_PORT        PostgreSQL port      (default 54329)
 #   MI_DOCKER_BIN     docker client to use (default: the client shipped with docker.io)
-#   MI_DEBIAN_MIRROR  mirror for mmdebstrap (default http://deb.debian.org/debian)
+#   MI_DEBIAN_MIRROR  mirror for mmdebstrap (default: this machine's own apt sources)
 #   MI_TEST_ENV_TIMEOUT  seconds to wait for each part to become ready (default 90)
 #
 # Progress goes to stderr; stdout carries only the env file path (for `up`) or
@@ -27,7 +27,7 @@ STATE=${MI_TEST_ENV_DIR:-/tmp/migration-image-test-env}
 REG_PORT=${MI_REGISTRY_PORT:-5055}
 PG_PORT=${MI_PG_PORT:-54329}
 TIMEOUT=${MI_TEST_ENV_TIMEOUT:-90}
-MIRROR=${MI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+MIRROR=${MI_DEBIAN_MIRROR:-}
 SUITE=bookworm
 
 REG_USER=mi-user
@@ -397,7 +397,18 @@ build_psql_tar() {
   log "mmdebstrap $SUITE + postgresql-client (cached in $out; takes ~30-60s)"
   rm -f "$out.tmp"
   # the sources list comes from argv (stdin is not a tty in CI; do not let
-  # mmdebstrap read sources from it)
+  # mmdebstrap read sources from it): the mirror given, or the machine's own
+  # apt source files (mmdebstrap takes sources.list and deb822 files as is)
+  local sources=()
+  if [[ -n $MIRROR ]]; then
+    sources=("deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main")
+  else
+    local f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+      [[ -s $f ]] && sources+=("$f")
+    done
+  fi
+  [[ ${#sources[@]} -gt 0 ]] || die "no apt sources found for mmdebstrap; set MI_DEBIAN_MIRROR"
   mmdebstrap --variant=apt --format=tar \
     --include=postgresql-client,ca-certificates \
     --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -405,10 +416,7 @@ build_psql_tar() {
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-    "$SUITE" "$out.tmp" \
-    "deb $MIRROR $SUITE main" \
-    "deb $MIRROR $SUITE-updates main" \
-    "deb ${MI_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security} $SUITE-security main" \
+    "$SUITE" "$out.tmp" "${sources[@]}" \
     < /dev/null > "$STATE/logs/mmdebstrap.log" 2>&1 ||
     fail_with_log "mmdebstrap failed" "$STATE/logs/mmdebstrap.log"
   mv "$out.tmp" "$out"
