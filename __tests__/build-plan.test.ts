@@ -95,33 +95,32 @@ describe('build argv', () => {
     expect(planBuild(request(), { buildxVersion: '0.21.1', driver: 'docker-container' })).toEqual({
       kind: 'buildx',
       metadata: true,
-      commands: [
-        [
-          'buildx',
-          'build',
-          '--file',
-          'CTX/Dockerfile',
-          '--tag',
-          'ghcr.io/acme/api-migrations:abc123',
-          '--tag',
-          'ghcr.io/acme/api-migrations:latest',
-          '--provenance=false',
-          '--metadata-file',
-          'META/metadata.json',
-          '--cache-from',
-          gha,
-          '--cache-to',
-          `${gha},mode=max,ignore-error=true`,
-          '--push',
-          'CTX',
-        ],
+      pushes: [],
+      build: [
+        'buildx',
+        'build',
+        '--file',
+        'CTX/Dockerfile',
+        '--tag',
+        'ghcr.io/acme/api-migrations:abc123',
+        '--tag',
+        'ghcr.io/acme/api-migrations:latest',
+        '--provenance=false',
+        '--metadata-file',
+        'META/metadata.json',
+        '--cache-from',
+        gha,
+        '--cache-to',
+        `${gha},mode=max,ignore-error=true`,
+        '--push',
+        'CTX',
       ],
     })
   })
   it('gha off: no cache flags', () => {
-    const [argv] = planBuild(request({ cache: { from: false, to: false, scope } }), {
+    const argv = planBuild(request({ cache: { from: false, to: false, scope } }), {
       buildxVersion: '0.21.1',
-    }).commands
+    }).build
     expect(argv.filter((arg) => arg.startsWith('--cache'))).toEqual([])
   })
   it('read-only token: --cache-from without --cache-to', () => {
@@ -131,76 +130,77 @@ describe('build argv', () => {
       buildxVersion: '0.21.1',
       scope,
     })
-    const [argv] = planBuild(request({ cache }), { buildxVersion: '0.21.1' }).commands
+    const argv = planBuild(request({ cache }), { buildxVersion: '0.21.1' }).build
     expect(argv).toContain('--cache-from')
     expect(argv).not.toContain('--cache-to')
   })
   it('a temporary docker-container builder (docker driver + cache) is passed with --builder', () => {
-    const [argv] = planBuild(request(), {
+    const argv = planBuild(request(), {
       buildxVersion: '0.21.1',
       name: 'migration-image-1-x',
       driver: 'docker-container',
-    }).commands
+    }).build
     expect(argv.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'migration-image-1-x'])
   })
   it('an existing builder is used as is', () => {
-    const [argv] = planBuild(request(), { buildxVersion: '0.21.1', name: 'remote-k8s', driver: 'kubernetes' }).commands
+    const argv = planBuild(request(), { buildxVersion: '0.21.1', name: 'remote-k8s', driver: 'kubernetes' }).build
     expect(argv).toContain('remote-k8s')
   })
   it('no push: no --push; --load only when asked, single-platform and not the docker driver', () => {
-    const [build] = planBuild(request({ push: false }), {
+    const build = planBuild(request({ push: false }), {
       buildxVersion: '0.21.1',
       driver: 'docker-container',
-    }).commands
+    }).build
     expect(build).not.toContain('--push')
     expect(build).not.toContain('--load')
     const load = (platforms: string[], driver: string): boolean =>
       planBuild(request({ push: false, load: true, platforms }), {
         buildxVersion: '0.21.1',
         driver,
-      }).commands[0].includes('--load')
+      }).build.includes('--load')
     expect(load([], 'docker-container')).toBe(true)
     expect(load(['linux/amd64', 'linux/arm64'], 'docker-container')).toBe(false)
     expect(load([], 'docker')).toBe(false)
   })
   it('platforms join into one --platform', () => {
-    const [argv] = planBuild(request({ platforms: ['linux/amd64', 'linux/arm64'] }), {
+    const argv = planBuild(request({ platforms: ['linux/amd64', 'linux/arm64'] }), {
       buildxVersion: '0.21.1',
-    }).commands
+    }).build
     expect(argv[argv.indexOf('--platform') + 1]).toBe('linux/amd64,linux/arm64')
   })
   it('old buildx: no --provenance before 0.10, no --metadata-file before 0.6', () => {
-    const [v9] = planBuild(request(), { buildxVersion: '0.9.1' }).commands
+    const v9 = planBuild(request(), { buildxVersion: '0.9.1' }).build
     expect(v9.some((arg) => arg.startsWith('--provenance'))).toBe(false)
     expect(v9).toContain('--metadata-file')
     const old = planBuild(request(), { buildxVersion: '0.5.1' })
     expect(old.metadata).toBe(false)
-    expect(old.commands[0]).not.toContain('--metadata-file')
+    expect(old.build).not.toContain('--metadata-file')
   })
   it('no buildx: docker build, then docker push per tag', () => {
     expect(planBuild(request({ cache: { from: false, to: false, scope } }), {})).toEqual({
       kind: 'docker',
       metadata: false,
-      commands: [
-        [
-          'build',
-          '--file',
-          'CTX/Dockerfile',
-          '--tag',
-          'ghcr.io/acme/api-migrations:abc123',
-          '--tag',
-          'ghcr.io/acme/api-migrations:latest',
-          'CTX',
-        ],
+      build: [
+        'build',
+        '--file',
+        'CTX/Dockerfile',
+        '--tag',
+        'ghcr.io/acme/api-migrations:abc123',
+        '--tag',
+        'ghcr.io/acme/api-migrations:latest',
+        'CTX',
+      ],
+      pushes: [
         ['push', 'ghcr.io/acme/api-migrations:abc123'],
         ['push', 'ghcr.io/acme/api-migrations:latest'],
       ],
     })
-    expect(planBuild(request({ push: false }), {}).commands).toHaveLength(1)
+    expect(planBuild(request({ push: false }), {}).pushes).toEqual([])
   })
   it('no secret ever appears in the argv', () => {
     for (const builder of [{}, { buildxVersion: '0.21.1' }]) {
-      const flat = planBuild(request(), builder).commands.flat().join(' ')
+      const plan = planBuild(request(), builder)
+      const flat = [plan.build, ...plan.pushes].flat().join(' ')
       expect(flat).not.toContain(writeToken)
       expect(flat).not.toMatch(/password|token/i)
     }

@@ -9189,7 +9189,7 @@ function planBuild(request, builder) {
   if (request.push) argv.push("--push");
   else if (request.load && request.platforms.length <= 1 && builder.driver !== "docker") argv.push("--load");
   argv.push(request.context);
-  return { kind: "buildx", commands: [argv], metadata };
+  return { kind: "buildx", build: argv, pushes: [], metadata };
 }
 function planLegacy(request) {
   const build2 = ["build", "--file", request.dockerfile];
@@ -9197,7 +9197,7 @@ function planLegacy(request) {
   if (request.platforms.length === 1) build2.push("--platform", request.platforms[0]);
   build2.push(request.context);
   const pushes = request.push ? request.tags.map((tag) => ["push", tag]) : [];
-  return { kind: "docker", commands: [build2, ...pushes], metadata: false };
+  return { kind: "docker", build: build2, pushes, metadata: false };
 }
 
 // src/core/text.ts
@@ -9441,14 +9441,17 @@ async function publish(options, log) {
     }
     const docker = new Docker(dockerEnv);
     const registry = options.image.registry;
-    if (options.credentials?.password) {
-      await login(docker, registry, options.credentials, options.push, log);
-      state.registry = registry;
-      options.remember(state);
-    } else if (options.push) {
+    if (!options.credentials?.password && options.push) {
       log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`);
     }
-    const builder = await chooseBuilder(docker, options, state, log);
+    const [, buildxVersion] = await Promise.all([
+      options.credentials?.password ? login(docker, registry, options.credentials, options.push, log).then(() => {
+        state.registry = registry;
+        options.remember(state);
+      }) : void 0,
+      detectBuildx(docker)
+    ]);
+    const builder = await chooseBuilder(docker, buildxVersion, options, state, log);
     const cache = planCache({
       wanted: options.cache && builder.driver !== "docker",
       env: options.env,
@@ -9477,13 +9480,18 @@ async function publish(options, log) {
       },
       builder
     );
-    let digest;
-    for (const argv of plan.commands) {
-      const title = `docker ${argv.slice(0, argv[0] === "buildx" ? 2 : 1).join(" ")}${argv[0] === "push" ? ` ${argv[1]}` : ""}`;
-      const result = await log.group(title, () => docker.run(argv, { echo: (chunk) => log.output(chunk) }));
-      if (result.code !== 0) throw buildError(argv, result.stderr + result.stdout, registry);
-      digest ??= /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout + result.stderr)?.[1];
-    }
+    const built = await log.group(
+      `docker ${plan.build.slice(0, plan.kind === "buildx" ? 2 : 1).join(" ")}`,
+      () => docker.run(plan.build, { echo: (chunk) => log.output(chunk) })
+    );
+    if (built.code !== 0) throw buildError(plan.build, built.stderr + built.stdout, registry);
+    const pushed = await log.group(
+      `docker push (${plan.pushes.length} tags)`,
+      () => Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) })))
+    );
+    const failed = pushed.findIndex((result) => result.code !== 0);
+    if (failed !== -1) throw buildError(plan.pushes[failed], pushed[failed].stderr + pushed[failed].stdout, registry);
+    let digest = pushed.map((result) => /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]).find(Boolean);
     if (plan.metadata) digest = readDigest(metadataFile) ?? digest;
     rmSync3(path9.dirname(metadataFile), { recursive: true, force: true });
     return {
@@ -9516,8 +9524,7 @@ async function login(docker, registry, { username, password }, required, log) {
 function registryFix(registry) {
   return registry === "ghcr.io" ? "give the job 'permissions: packages: write' (and, for an existing package, grant this repository access under the package's 'Manage Actions access')" : `check the username and password inputs for ${registry}`;
 }
-async function chooseBuilder(docker, options, state, log) {
-  const buildxVersion = await detectBuildx(docker);
+async function chooseBuilder(docker, buildxVersion, options, state, log) {
   if (buildxVersion === void 0) return {};
   if (options.builder)
     return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) };

@@ -25759,6 +25759,9 @@ var require_ignore = __commonJS({
   }
 });
 
+// src/main.ts
+import { tmpdir } from "node:os";
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -28844,7 +28847,7 @@ function planBuild(request, builder) {
   if (request.push) argv.push("--push");
   else if (request.load && request.platforms.length <= 1 && builder.driver !== "docker") argv.push("--load");
   argv.push(request.context);
-  return { kind: "buildx", commands: [argv], metadata };
+  return { kind: "buildx", build: argv, pushes: [], metadata };
 }
 function planLegacy(request) {
   const build = ["build", "--file", request.dockerfile];
@@ -28852,7 +28855,7 @@ function planLegacy(request) {
   if (request.platforms.length === 1) build.push("--platform", request.platforms[0]);
   build.push(request.context);
   const pushes = request.push ? request.tags.map((tag) => ["push", tag]) : [];
-  return { kind: "docker", commands: [build, ...pushes], metadata: false };
+  return { kind: "docker", build, pushes, metadata: false };
 }
 
 // src/core/text.ts
@@ -29184,14 +29187,17 @@ async function publish(options, log) {
     }
     const docker = new Docker(dockerEnv);
     const registry = options.image.registry;
-    if (options.credentials?.password) {
-      await login(docker, registry, options.credentials, options.push, log);
-      state.registry = registry;
-      options.remember(state);
-    } else if (options.push) {
+    if (!options.credentials?.password && options.push) {
       log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`);
     }
-    const builder = await chooseBuilder(docker, options, state, log);
+    const [, buildxVersion] = await Promise.all([
+      options.credentials?.password ? login(docker, registry, options.credentials, options.push, log).then(() => {
+        state.registry = registry;
+        options.remember(state);
+      }) : void 0,
+      detectBuildx(docker)
+    ]);
+    const builder = await chooseBuilder(docker, buildxVersion, options, state, log);
     const cache = planCache({
       wanted: options.cache && builder.driver !== "docker",
       env: options.env,
@@ -29220,13 +29226,18 @@ async function publish(options, log) {
       },
       builder
     );
-    let digest;
-    for (const argv of plan.commands) {
-      const title = `docker ${argv.slice(0, argv[0] === "buildx" ? 2 : 1).join(" ")}${argv[0] === "push" ? ` ${argv[1]}` : ""}`;
-      const result = await log.group(title, () => docker.run(argv, { echo: (chunk) => log.output(chunk) }));
-      if (result.code !== 0) throw buildError(argv, result.stderr + result.stdout, registry);
-      digest ??= /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout + result.stderr)?.[1];
-    }
+    const built = await log.group(
+      `docker ${plan.build.slice(0, plan.kind === "buildx" ? 2 : 1).join(" ")}`,
+      () => docker.run(plan.build, { echo: (chunk) => log.output(chunk) })
+    );
+    if (built.code !== 0) throw buildError(plan.build, built.stderr + built.stdout, registry);
+    const pushed = await log.group(
+      `docker push (${plan.pushes.length} tags)`,
+      () => Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) })))
+    );
+    const failed = pushed.findIndex((result) => result.code !== 0);
+    if (failed !== -1) throw buildError(plan.pushes[failed], pushed[failed].stderr + pushed[failed].stdout, registry);
+    let digest = pushed.map((result) => /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]).find(Boolean);
     if (plan.metadata) digest = readDigest(metadataFile) ?? digest;
     rmSync3(path9.dirname(metadataFile), { recursive: true, force: true });
     return {
@@ -29259,8 +29270,7 @@ async function login(docker, registry, { username, password }, required, log) {
 function registryFix(registry) {
   return registry === "ghcr.io" ? "give the job 'permissions: packages: write' (and, for an existing package, grant this repository access under the package's 'Manage Actions access')" : `check the username and password inputs for ${registry}`;
 }
-async function chooseBuilder(docker, options, state, log) {
-  const buildxVersion = await detectBuildx(docker);
+async function chooseBuilder(docker, buildxVersion, options, state, log) {
   if (buildxVersion === void 0) return {};
   if (options.builder)
     return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) };
@@ -29373,7 +29383,7 @@ async function run() {
         credentials: password ? { username, password } : void 0,
         source: ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : void 0,
         revision: tags[0],
-        tempDir: process.env.RUNNER_TEMP || (await import("node:os")).tmpdir(),
+        tempDir: process.env.RUNNER_TEMP || tmpdir(),
         env: process.env,
         remember: (state) => saveState(CLEANUP_STATE, JSON.stringify(state))
       },

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import * as core from '@actions/core'
 import { formatLocated, MigrationImageError } from './core/errors.js'
 import {
@@ -97,7 +98,7 @@ export async function run(): Promise<void> {
         credentials: password ? { username, password } : undefined,
         source: ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : undefined,
         revision: tags[0],
-        tempDir: process.env.RUNNER_TEMP || (await import('node:os')).tmpdir(),
+        tempDir: process.env.RUNNER_TEMP || tmpdir(),
         env: process.env,
         remember: (state) => core.saveState(CLEANUP_STATE, JSON.stringify(state)),
       },

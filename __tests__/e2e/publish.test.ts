@@ -45,7 +45,8 @@ function allFiles(dir: string): string[] {
 }
 
 function psql(sql: string): string {
-  return execFileSync('psql', [env.MI_PG_URL, '-X', '-q', '-At', '-c', sql], { encoding: 'utf8' }).trim()
+  const quiet = { ...process.env, PGOPTIONS: '-c client_min_messages=warning' }
+  return execFileSync('psql', [env.MI_PG_URL, '-X', '-q', '-At', '-c', sql], { encoding: 'utf8', env: quiet }).trim()
 }
 
 describe('publish on a push to the default branch (atlas preset, stand-in base image)', () => {

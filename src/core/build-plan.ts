@@ -27,8 +27,9 @@ export interface BuildRequest {
 
 export interface BuildPlan {
   readonly kind: 'buildx' | 'docker'
-  /** docker argv lists, run in order. */
-  readonly commands: string[][]
+  /** docker argv lists: the build, then (docker path) the pushes, which may run at the same time. */
+  readonly build: string[]
+  readonly pushes: string[][]
   /** Whether the buildx metadata file will hold the digest. */
   readonly metadata: boolean
 }
@@ -52,7 +53,7 @@ export function planBuild(request: BuildRequest, builder: Builder): BuildPlan {
   if (request.push) argv.push('--push')
   else if (request.load && request.platforms.length <= 1 && builder.driver !== 'docker') argv.push('--load')
   argv.push(request.context)
-  return { kind: 'buildx', commands: [argv], metadata }
+  return { kind: 'buildx', build: argv, pushes: [], metadata }
 }
 
 function planLegacy(request: BuildRequest): BuildPlan {
@@ -61,5 +62,5 @@ function planLegacy(request: BuildRequest): BuildPlan {
   if (request.platforms.length === 1) build.push('--platform', request.platforms[0])
   build.push(request.context)
   const pushes = request.push ? request.tags.map((tag) => ['push', tag]) : []
-  return { kind: 'docker', commands: [build, ...pushes], metadata: false }
+  return { kind: 'docker', build, pushes, metadata: false }
 }

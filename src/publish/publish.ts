@@ -93,14 +93,20 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
     }
     const docker = new Docker(dockerEnv)
     const registry = options.image.registry
-    if (options.credentials?.password) {
-      await login(docker, registry, options.credentials, options.push, log)
-      state.registry = registry
-      options.remember(state)
-    } else if (options.push) {
+    if (!options.credentials?.password && options.push) {
       log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`)
     }
-    const builder = await chooseBuilder(docker, options, state, log)
+    // Login and the buildx probe do not depend on each other: run them side by side.
+    const [, buildxVersion] = await Promise.all([
+      options.credentials?.password
+        ? login(docker, registry, options.credentials, options.push, log).then(() => {
+            state.registry = registry
+            options.remember(state)
+          })
+        : undefined,
+      detectBuildx(docker),
+    ])
+    const builder = await chooseBuilder(docker, buildxVersion, options, state, log)
     const cache = planCache({
       wanted: options.cache && builder.driver !== 'docker',
       env: options.env,
@@ -129,13 +135,17 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
       },
       builder,
     )
-    let digest: string | undefined
-    for (const argv of plan.commands) {
-      const title = `docker ${argv.slice(0, argv[0] === 'buildx' ? 2 : 1).join(' ')}${argv[0] === 'push' ? ` ${argv[1]}` : ''}`
-      const result = await log.group(title, () => docker.run(argv, { echo: (chunk) => log.output(chunk) }))
-      if (result.code !== 0) throw buildError(argv, result.stderr + result.stdout, registry)
-      digest ??= /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout + result.stderr)?.[1]
-    }
+    const built = await log.group(`docker ${plan.build.slice(0, plan.kind === 'buildx' ? 2 : 1).join(' ')}`, () =>
+      docker.run(plan.build, { echo: (chunk) => log.output(chunk) }),
+    )
+    if (built.code !== 0) throw buildError(plan.build, built.stderr + built.stdout, registry)
+    // One image, several tags: the pushes share layers, so they run side by side.
+    const pushed = await log.group(`docker push (${plan.pushes.length} tags)`, () =>
+      Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) }))),
+    )
+    const failed = pushed.findIndex((result) => result.code !== 0)
+    if (failed !== -1) throw buildError(plan.pushes[failed], pushed[failed].stderr + pushed[failed].stdout, registry)
+    let digest = pushed.map((result) => /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]).find(Boolean)
     if (plan.metadata) digest = readDigest(metadataFile) ?? digest
     rmSync(path.dirname(metadataFile), { recursive: true, force: true })
     return {
@@ -179,8 +189,13 @@ function registryFix(registry: string): string {
     : `check the username and password inputs for ${registry}`
 }
 
-async function chooseBuilder(docker: Docker, options: PublishOptions, state: CleanupState, log: Log): Promise<Builder> {
-  const buildxVersion = await detectBuildx(docker)
+async function chooseBuilder(
+  docker: Docker,
+  buildxVersion: string | undefined,
+  options: PublishOptions,
+  state: CleanupState,
+  log: Log,
+): Promise<Builder> {
   if (buildxVersion === undefined) return {} // planCache says what this means for the cache
   if (options.builder)
     return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) }
