@@ -61,6 +61,8 @@ describe('action (node dist/index.js as the runner runs it)', () => {
   it('an unknown tool is an input error listing the known ones', () => {
     const ran = runAction({ tool: 'rails' }, ROOT)
     expect(ran.status).toBe(1)
-    expect(ran.stdout).toContain("unknown tool 'rails' — use one of: atlas, psql")
+    expect(ran.stdout).toContain(
+      "unknown tool 'rails' — use one of: atlas, golang-migrate, flyway, liquibase, dbmate, goose, psql",
+    )
   })
 })

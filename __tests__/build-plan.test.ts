@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { planBuild, type BuildRequest } from '../src/core/build-plan.js'
 import { cacheScope, planCache, tokenCanWriteCache } from '../src/core/gha-cache.js'
-import { atLeast, parseBuildxVersion } from '../src/core/versions.js'
+import { atLeast, parseBuildxVersion } from '../src/core/buildx-version.js'
 
 /** A runtime token shaped like the runner's: a JWT whose `ac` claim is a JSON string of scopes. */
 function token(scopes: { Scope: string; Permission: number }[]): string {

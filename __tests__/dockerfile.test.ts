@@ -13,11 +13,21 @@ const labels = {
 }
 
 describe('Dockerfile rendering', () => {
-  it('atlas preset', () => {
-    const preset = getPreset('atlas')
-    expect(renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels })).toMatchInlineSnapshot(`
+  const render = (tool: string, extra: { env?: Record<string, string>; selfCheck?: boolean } = {}): string => {
+    const preset = getPreset(tool)
+    return renderDockerfile({
+      preset,
+      base: parseBaseImage(preset.baseImage),
+      labels: tool === 'atlas' ? labels : {},
+      ...extra,
+    })
+  }
+
+  it('atlas preset (with labels)', () => {
+    expect(render('atlas')).toMatchInlineSnapshot(`
       "FROM arigaio/atlas:0.38.0
       COPY migrations/ /migrations/
+      USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
             org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
             org.opencontainers.image.created="2026-11-23T00:00:00.000Z" \\
@@ -28,9 +38,83 @@ describe('Dockerfile rendering', () => {
     `)
   })
 
+  it('atlas preset with the self-check stage', () => {
+    expect(render('atlas', { selfCheck: true })).toMatchInlineSnapshot(`
+      "FROM arigaio/atlas:0.38.0 AS self-check
+      COPY migrations/ /migrations/
+      RUN ["/atlas", "migrate", "validate", "--dir", "file:///migrations"]
+
+      FROM arigaio/atlas:0.38.0
+      COPY --from=self-check /migrations/ /migrations/
+      USER 65534:65534
+      LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
+            org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
+            org.opencontainers.image.created="2026-11-23T00:00:00.000Z" \\
+            org.opencontainers.image.title="ghcr.io/acme/api-migrations" \\
+            io.migration-image.count="3" \\
+            io.migration-image.checksum="h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw="
+      "
+    `)
+  })
+
+  it('golang-migrate preset: -path wired into the entrypoint', () => {
+    expect(render('golang-migrate')).toMatchInlineSnapshot(`
+      "FROM migrate/migrate:v4.18.3
+      COPY migrations/ /migrations/
+      USER 65534:65534
+      ENTRYPOINT ["migrate", "-path", "/migrations"]
+      CMD []
+      "
+    `)
+  })
+
+  it('flyway preset', () => {
+    expect(render('flyway')).toMatchInlineSnapshot(`
+      "FROM flyway/flyway:11.0.0
+      COPY migrations/ /flyway/sql/
+      ENV FLYWAY_LOCATIONS="filesystem:/flyway/sql"
+      USER 65534:65534
+      "
+    `)
+  })
+
+  it('liquibase preset: keeps the base user, points at the master changelog', () => {
+    expect(render('liquibase', { env: { LIQUIBASE_COMMAND_CHANGELOG_FILE: 'changelog.xml' } })).toMatchInlineSnapshot(`
+      "FROM liquibase/liquibase:4.31.1
+      COPY migrations/ /liquibase/changelog/
+      ENV LIQUIBASE_SEARCH_PATH="/liquibase/changelog" \\
+          LIQUIBASE_COMMAND_CHANGELOG_FILE="changelog.xml"
+      "
+    `)
+  })
+
+  it('dbmate preset', () => {
+    expect(render('dbmate')).toMatchInlineSnapshot(`
+      "FROM ghcr.io/amacneil/dbmate:2.21.0
+      COPY migrations/ /db/migrations/
+      ENV DBMATE_MIGRATIONS_DIR="/db/migrations" \\
+          DBMATE_NO_DUMP_SCHEMA="true"
+      USER 65534:65534
+      "
+    `)
+  })
+
+  it('goose preset with the self-check stage', () => {
+    expect(render('goose', { selfCheck: true })).toMatchInlineSnapshot(`
+      "FROM ghcr.io/kukymbr/goose-docker:3.24.1 AS self-check
+      COPY migrations/ /migrations/
+      RUN ["goose", "-dir", "/migrations", "validate"]
+
+      FROM ghcr.io/kukymbr/goose-docker:3.24.1
+      COPY --from=self-check /migrations/ /migrations/
+      ENV GOOSE_MIGRATION_DIR="/migrations"
+      USER 65534:65534
+      "
+    `)
+  })
+
   it('psql preset: runner entrypoint, numeric non-root user, env', () => {
-    const preset = getPreset('psql')
-    expect(renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: {} })).toMatchInlineSnapshot(`
+    expect(render('psql')).toMatchInlineSnapshot(`
       "FROM postgres:17-alpine
       COPY migrations/ /migrations/
       COPY migrate.sh /usr/local/bin/migration-image-migrate
@@ -42,8 +126,12 @@ describe('Dockerfile rendering', () => {
     `)
   })
 
+  it('self-check is ignored for tools without an offline check', () => {
+    expect(render('dbmate', { selfCheck: true })).toBe(render('dbmate'))
+  })
+
   it('has no RUN step and no syntax directive', () => {
-    for (const tool of ['atlas', 'psql']) {
+    for (const tool of ['atlas', 'golang-migrate', 'flyway', 'liquibase', 'dbmate', 'goose', 'psql']) {
       const preset = getPreset(tool)
       const text = renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels })
       expect(text).not.toMatch(/^RUN /m)
@@ -59,7 +147,7 @@ describe('Dockerfile rendering', () => {
       renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: { 'a.b': 'x\nRUN rm -rf /' } }),
     ).toThrow(/control character/)
     expect(() => renderDockerfile({ preset, base: parseBaseImage(preset.baseImage), labels: { 'a b': 'x' } })).toThrow(
-      /label key/,
+      /key is not allowed/,
     )
   })
 })

@@ -33,6 +33,8 @@ Options:
   --push             build: push the tags (default: build only)
   --username USER    build: log in to the image's registry as USER, password read from stdin
   --no-cache         build: do not use the GitHub Actions cache
+  --self-check       build/dockerfile: run the tool's offline validation in a build stage (atlas, goose)
+  --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
   -h, --help         show this help
   -v, --version      show the version
 
@@ -85,6 +87,8 @@ function parse(argv: readonly string[]) {
         push: { type: 'boolean', default: false },
         username: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
+        'self-check': { type: 'boolean', default: false },
+        changelog: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -141,7 +145,12 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
         return 1
       }
       const image = parseImageName((values.image ?? 'migrations').split(/:(?=[^/]*$)/)[0])
-      io.out(dockerfileFor({ validation, preset, image, baseImage: values['base-image'] }, process.env))
+      io.out(
+        dockerfileFor(
+          { validation, preset, image, baseImage: values['base-image'], selfCheck: values['self-check'] },
+          process.env,
+        ),
+      )
       return 0
     }
     case 'build':
@@ -195,6 +204,7 @@ async function build(
         platforms: (values.platform ?? '').split(',').filter(Boolean),
         provenance: 'false',
         cache: !values['no-cache'],
+        selfCheck: values['self-check'],
         credentials: values.username ? { username: values.username, password: io.stdin().trim() } : undefined,
         revision: tags[0],
         tempDir: tmpdir(),

@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
     const validation = await validateDirectory(dir, {
       format: core.getInput('format') || preset.format,
       checksum: checksumInput(),
+      changelog: core.getInput('changelog') || undefined,
     })
     core.setOutput('checksum', validation.checksum)
     core.setOutput('count', String(validation.migrations.length))
@@ -94,6 +95,7 @@ export async function run(): Promise<void> {
         platforms: listInput(core.getInput('platforms')),
         provenance: core.getInput('provenance') || 'false',
         cache: booleanInput('cache', true),
+        selfCheck: booleanInput('self-check', false),
         builder: core.getInput('builder') || undefined,
         credentials: password ? { username, password } : undefined,
         source: ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : undefined,

@@ -18,8 +18,8 @@ export function makeDir(files: Record<string, string | Buffer> = {}): string {
 }
 
 /** atlas.sum as an independent implementation (Python hashlib, see atlas_sum.py) computes it. */
-export function independentSum(dir: string): string {
-  return execFileSync('python3', [PYTHON_SUM, dir], { encoding: 'utf8' })
+export function independentSum(dir: string, format = 'atlas'): string {
+  return execFileSync('python3', [PYTHON_SUM, dir, format], { encoding: 'utf8' })
 }
 
 /** The total on line 1, from `sha256sum`/`base64` is not practical for the running hash; Python computes it. */

@@ -11,35 +11,53 @@ export interface DockerfileInput {
   readonly base: BaseImage
   /** OCI and migration-image labels; values are quoted and escaped here. */
   readonly labels: Readonly<Record<string, string>>
+  /** Env worked out from the directory (Liquibase's master changelog). */
+  readonly env?: Readonly<Record<string, string>>
+  /** Run the tool's offline validation in a build stage first. */
+  readonly selfCheck?: boolean
 }
 
-const LABEL_KEY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
+const KEY = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/
 
-/** A Dockerfile double-quoted word: escape `\\`, `"` and `$` (LABEL values undergo variable expansion). */
+/** A Dockerfile double-quoted word: escape `\\`, `"` and `$` (ENV and LABEL values undergo variable expansion). */
 function quote(value: string): string {
-  if (hasControlCharacter(value)) throw new Error(`label value has a control character: ${JSON.stringify(value)}`)
+  if (hasControlCharacter(value)) throw new Error(`value has a control character: ${JSON.stringify(value)}`)
   return `"${value.replace(/[\\"$]/g, (char) => `\\${char}`)}"`
 }
 
+function pairs(instruction: string, values: Readonly<Record<string, string>>): string[] {
+  const entries = Object.entries(values)
+  for (const [key] of entries) {
+    if (!KEY.test(key)) throw new Error(`${instruction} key is not allowed: ${JSON.stringify(key)}`)
+  }
+  if (entries.length === 0) return []
+  const indent = ' '.repeat(instruction.length + 1)
+  return [`${instruction} ${entries.map(([key, value]) => `${key}=${quote(value)}`).join(` \\\n${indent}`)}`]
+}
+
+const execForm = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "')
+
 /**
  * The Dockerfile: the tool's base, the migrations copied (read-only modes come from the staged files, so the
- * legacy builder and BuildKit agree), the tool's env, a non-root user where the base runs as root, and labels
- * last (they touch only the config). No RUN step, so any platform builds without emulation, and no `# syntax=`
- * line (it would pull a frontend image).
+ * legacy builder and BuildKit agree), the tool's env, a numeric non-root user where the base runs as root, and
+ * labels last (they touch only the config). No RUN step unless the self-check stage is asked for, so any platform
+ * builds without emulation; no `# syntax=` line (it would pull a frontend image).
  */
-export function renderDockerfile({ preset, base, labels }: DockerfileInput): string {
-  const lines = [`FROM ${base.reference}`, `COPY ${CONTEXT_MIGRATIONS}/ ${preset.migrationsDir}/`]
+export function renderDockerfile({ preset, base, labels, env = {}, selfCheck = false }: DockerfileInput): string {
+  const lines: string[] = []
+  const copy = `COPY ${CONTEXT_MIGRATIONS}/ ${preset.migrationsDir}/`
+  if (selfCheck && preset.selfCheck) {
+    // BuildKit skips stages nothing depends on: the final stage copies the migrations from this one.
+    lines.push(`FROM ${base.reference} AS self-check`, copy, `RUN ${execForm(preset.selfCheck)}`, '')
+    lines.push(`FROM ${base.reference}`, `COPY --from=self-check ${preset.migrationsDir}/ ${preset.migrationsDir}/`)
+  } else {
+    lines.push(`FROM ${base.reference}`, copy)
+  }
   if (preset.runner) lines.push(`COPY ${CONTEXT_RUNNER} ${preset.runner.path}`)
-  const env = Object.entries(preset.env)
-  if (env.length > 0) lines.push(`ENV ${env.map(([key, value]) => `${key}=${quote(value)}`).join(' \\\n    ')}`)
+  lines.push(...pairs('ENV', { ...preset.env, ...env }))
   if (preset.user) lines.push(`USER ${preset.user}`)
-  if (preset.runner) lines.push(`ENTRYPOINT ["${preset.runner.path}"]`, 'CMD []')
-  const entries = Object.entries(labels)
-  for (const [key] of entries) {
-    if (!LABEL_KEY.test(key)) throw new Error(`label key is not allowed: ${JSON.stringify(key)}`)
-  }
-  if (entries.length > 0) {
-    lines.push(`LABEL ${entries.map(([key, value]) => `${key}=${quote(value)}`).join(' \\\n      ')}`)
-  }
+  const entrypoint = preset.runner ? [preset.runner.path] : preset.entrypoint
+  if (entrypoint) lines.push(`ENTRYPOINT ${execForm(entrypoint)}`, 'CMD []')
+  lines.push(...pairs('LABEL', labels))
   return `${lines.join('\n')}\n`
 }

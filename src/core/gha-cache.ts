@@ -1,4 +1,4 @@
-import { atLeast } from './versions.js'
+import { atLeast } from './buildx-version.js'
 
 export interface CachePlan {
   /** `--cache-from type=gha,…` */

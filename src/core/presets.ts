@@ -5,18 +5,26 @@ export interface Preset {
   readonly tool: string
   /** Directory format whose rules validate the migrations and feed atlas.sum. */
   readonly format: string
-  /** Official image at a versioned tag (never `latest`). */
+  /** Official image at a versioned tag (never `latest`); `base-image` replaces it. */
   readonly baseImage: string
   /** Where the migrations go in the image. */
   readonly migrationsDir: string
   readonly env: Readonly<Record<string, string>>
-  /** Numeric `USER` for bases that would run as root; undefined keeps the base's user. */
+  /** Env variable that gets the master changelog's path (Liquibase). */
+  readonly changelogEnv?: string
+  /** Numeric `USER` for bases that run as root; undefined keeps the base's user. */
   readonly user?: string
-  /** A script shipped in the image as its entrypoint (psql); undefined keeps the base's entrypoint. */
+  /** Exec-form entrypoint replacing the base's (golang-migrate gets `-path` wired); undefined keeps it. */
+  readonly entrypoint?: readonly string[]
+  /** A script shipped in the image as its entrypoint (psql). */
   readonly runner?: { readonly path: string }
-  /** The `docker run` line that migrates a database, for the README and the summary. */
+  /** The tool's offline validation, run in a build stage by `self-check: true` (exec form). */
+  readonly selfCheck?: readonly string[]
+  /** The `docker run` line that migrates a database (README, summary). */
   readonly runExample: string
 }
+
+const NOBODY = '65534:65534'
 
 const PRESETS: readonly Preset[] = [
   {
@@ -25,7 +33,57 @@ const PRESETS: readonly Preset[] = [
     baseImage: 'arigaio/atlas:0.38.0',
     migrationsDir: '/migrations',
     env: {},
+    user: NOBODY,
+    selfCheck: ['/atlas', 'migrate', 'validate', '--dir', 'file:///migrations'],
     runExample: 'docker run --rm IMAGE migrate apply --dir file:///migrations --url "$DATABASE_URL"',
+  },
+  {
+    tool: 'golang-migrate',
+    format: 'golang-migrate',
+    baseImage: 'migrate/migrate:v4.18.3',
+    migrationsDir: '/migrations',
+    env: {},
+    user: NOBODY,
+    entrypoint: ['migrate', '-path', '/migrations'],
+    runExample: 'docker run --rm IMAGE -database "$DATABASE_URL" up',
+  },
+  {
+    tool: 'flyway',
+    format: 'flyway',
+    baseImage: 'flyway/flyway:11.0.0',
+    migrationsDir: '/flyway/sql',
+    env: { FLYWAY_LOCATIONS: 'filesystem:/flyway/sql' },
+    user: NOBODY,
+    runExample: 'docker run --rm -e FLYWAY_URL -e FLYWAY_USER -e FLYWAY_PASSWORD IMAGE migrate',
+  },
+  {
+    tool: 'liquibase',
+    format: 'liquibase',
+    baseImage: 'liquibase/liquibase:4.31.1',
+    migrationsDir: '/liquibase/changelog',
+    env: { LIQUIBASE_SEARCH_PATH: '/liquibase/changelog' },
+    changelogEnv: 'LIQUIBASE_COMMAND_CHANGELOG_FILE',
+    runExample:
+      'docker run --rm -e LIQUIBASE_COMMAND_URL -e LIQUIBASE_COMMAND_USERNAME -e LIQUIBASE_COMMAND_PASSWORD IMAGE update',
+  },
+  {
+    tool: 'dbmate',
+    format: 'dbmate',
+    baseImage: 'ghcr.io/amacneil/dbmate:2.21.0',
+    migrationsDir: '/db/migrations',
+    env: { DBMATE_MIGRATIONS_DIR: '/db/migrations', DBMATE_NO_DUMP_SCHEMA: 'true' },
+    user: NOBODY,
+    runExample: 'docker run --rm -e DATABASE_URL IMAGE up',
+  },
+  {
+    tool: 'goose',
+    format: 'goose',
+    baseImage: 'ghcr.io/kukymbr/goose-docker:3.24.1',
+    migrationsDir: '/migrations',
+    env: { GOOSE_MIGRATION_DIR: '/migrations' },
+    user: NOBODY,
+    selfCheck: ['goose', '-dir', '/migrations', 'validate'],
+    runExample: 'docker run --rm -e GOOSE_DRIVER=postgres -e GOOSE_DBSTRING="$DATABASE_URL" IMAGE',
   },
   {
     tool: 'psql',
@@ -33,7 +91,7 @@ const PRESETS: readonly Preset[] = [
     baseImage: 'postgres:17-alpine',
     migrationsDir: '/migrations',
     env: { MIGRATIONS_DIR: '/migrations' },
-    user: '65534:65534',
+    user: NOBODY,
     runner: { path: '/usr/local/bin/migration-image-migrate' },
     runExample: 'docker run --rm -e DATABASE_URL IMAGE',
   },

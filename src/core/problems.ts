@@ -11,6 +11,7 @@ export type ProblemCode =
   | 'not-regular'
   | 'binary'
   | 'line-endings'
+  | 'tool-rule'
 
 export type Severity = 'error' | 'warning' | 'notice'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from './errors.js'
-import { getFormat, type MigrationFormat } from './formats/index.js'
+import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
 import { listDirectory, type DirEntry } from './scan.js'
@@ -41,6 +41,8 @@ export interface Validation {
   readonly problems: Problem[]
   readonly valid: boolean
   readonly latestVersion?: string
+  /** Files the image needs besides the migrations (down files, changelogs). */
+  readonly shipped: string[]
 }
 
 const REHASH = (dir: string): string =>
@@ -53,6 +55,8 @@ export interface ValidateOptions {
   readonly format?: string
   /** optional: a missing atlas.sum is a notice (the default for tools other than atlas). */
   readonly checksum?: ChecksumPolicy
+  /** Liquibase's master changelog, when it is not one of the usual names. */
+  readonly changelog?: string
 }
 
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
@@ -62,9 +66,33 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
   const problems: Problem[] = entryProblems(dir, listing, new Set(counted))
   const hashed = hashDirectory(dir, counted)
-  const described = hashed.files.map((file) => describe(file, format))
-  problems.push(...fileProblems(dir, hashed.files, described, format))
+  const parsed = hashed.files.map((file) => format.parseName(path.posix.basename(file.name)))
+  const described = hashed.files.map((file, index) => describe(file, parsed[index]))
+  problems.push(...fileProblems(dir, hashed.files, parsed, format))
+  const formatOptions: FormatOptions = { changelog: options.changelog }
+  const fileNames = listing.filter(({ kind }) => kind === 'file' || kind === 'symlink').map(({ name }) => name)
+  if (format.rules) {
+    problems.push(
+      ...format.rules({
+        dir,
+        options: formatOptions,
+        names: fileNames,
+        migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
+        read: (name) => readFileSync(path.join(dir, name), 'utf8'),
+        problem: (name, message, fix, line, severity = 'error') => ({
+          code: 'tool-rule',
+          severity,
+          file: path.join(dir, name),
+          line,
+          message,
+          fix,
+        }),
+      }),
+    )
+  }
   const migrations = inToolOrder(described, format)
+  // Shipped files (e.g. Liquibase's tree) are only worked out when the tool's own rules hold.
+  const rulesHold = !problems.some(({ severity }) => severity === 'error')
 
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
@@ -83,6 +111,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     problems,
     valid: !problems.some(({ severity }) => severity === 'error'),
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
+    shipped: rulesHold && format.shipped ? format.shipped(fileNames, dir, formatOptions) : [],
   }
 }
 
@@ -95,8 +124,7 @@ function inToolOrder(migrations: Migration[], format: MigrationFormat): Migratio
   return [...versioned.sort((a, b) => compareVersions(a.version!, b.version!)), ...rest]
 }
 
-function describe(file: HashedFile, format: MigrationFormat): Migration {
-  const parsed = format.parseName(path.posix.basename(file.name))
+function describe(file: HashedFile, parsed: MigrationName | undefined): Migration {
   return {
     name: file.name,
     version: parsed?.version,
@@ -129,14 +157,14 @@ function entryProblems(dir: string, listing: readonly DirEntry[], counted: Reado
 function fileProblems(
   dir: string,
   files: readonly HashedFile[],
-  migrations: readonly Migration[],
+  parsed: readonly (MigrationName | undefined)[],
   format: MigrationFormat,
 ): Problem[] {
   const problems: Problem[] = []
   const byVersion = new Map<string, string>()
   for (const [index, file] of files.entries()) {
     const at = path.join(dir, file.name)
-    const { version } = migrations[index]
+    const name = parsed[index]
     if (file.binary) {
       problems.push({
         code: 'binary',
@@ -146,7 +174,7 @@ function fileProblems(
         fix: 'remove it or save it as UTF-8 text',
       })
     }
-    if (version === undefined) {
+    if (name === undefined) {
       problems.push({
         code: 'bad-name',
         severity: 'error',
@@ -156,17 +184,19 @@ function fileProblems(
       })
       continue
     }
-    const twin = byVersion.get(version)
+    if (name.version === undefined) continue
+    const key = `${name.kind ?? ''}:${format.versionKey ? format.versionKey(name.version) : name.version}`
+    const twin = byVersion.get(key)
     if (twin !== undefined) {
       problems.push({
         code: 'duplicate-version',
         severity: 'error',
         file: at,
-        message: `version ${version} is also used by ${twin}`,
+        message: `version ${name.version} is also used by ${twin}`,
         fix: 'give one of them a new, higher version',
       })
     } else {
-      byVersion.set(version, file.name)
+      byVersion.set(key, file.name)
     }
   }
   return problems

@@ -1,5 +1,5 @@
 import type { Builder } from '../core/build-plan.js'
-import { parseBuildxVersion } from '../core/versions.js'
+import { parseBuildxVersion } from '../core/buildx-version.js'
 import type { Docker } from './docker.js'
 import type { Log } from './log.js'
 

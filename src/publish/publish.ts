@@ -30,6 +30,8 @@ export interface PublishOptions {
   /** An existing buildx builder to use as is. */
   readonly builder?: string
   readonly credentials?: { readonly username: string; readonly password: string }
+  /** Run the tool's offline validation in a build stage (atlas, goose). */
+  readonly selfCheck?: boolean
   readonly source?: string
   readonly revision?: string
   /** Where the private docker config and the staged context go (RUNNER_TEMP in the action). */
@@ -54,7 +56,7 @@ export interface PublishResult {
 
 /** The Dockerfile for a validated directory (the `dockerfile` command prints this). */
 export function dockerfileFor(
-  options: Pick<PublishOptions, 'validation' | 'preset' | 'baseImage' | 'source' | 'revision' | 'image'>,
+  options: Pick<PublishOptions, 'validation' | 'preset' | 'baseImage' | 'source' | 'revision' | 'image' | 'selfCheck'>,
   env: NodeJS.ProcessEnv,
 ): string {
   const base = parseBaseImage(options.baseImage || options.preset.baseImage)
@@ -67,7 +69,10 @@ export function dockerfileFor(
     created: created.toISOString(),
     title: options.image.name,
   })
-  return renderDockerfile({ preset: options.preset, base, labels })
+  const { preset, validation } = options
+  // Liquibase: the master changelog is the first shipped file; its path is relative to the search path.
+  const changelog = preset.changelogEnv && validation.shipped[0] ? { [preset.changelogEnv]: validation.shipped[0] } : {}
+  return renderDockerfile({ preset, base, labels, env: changelog, selfCheck: options.selfCheck })
 }
 
 /** Stage → login → pick the builder → build (and push) → read the digest. Nothing runs for an invalid directory. */
@@ -78,6 +83,9 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
     log.warning(
       `base image ${base.reference} is not pinned by digest; pin it (${base.reference}@sha256:…) so a re-tag upstream cannot change your image`,
     )
+  }
+  if (options.selfCheck && !options.preset.selfCheck) {
+    log.notice(`${options.preset.tool} has no offline self-check (it needs a database): self-check skipped`)
   }
   const dockerfile = dockerfileFor(options, options.env)
   const context = stageContext(options.tempDir, options.validation, options.preset, dockerfile)

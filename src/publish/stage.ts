@@ -49,6 +49,7 @@ export function stageContext(
     files.push(name)
   }
   for (const migration of validation.migrations) stage(migration.name)
+  for (const name of validation.shipped) if (!files.includes(name)) stage(name)
   if (existsSync(validation.sumPath)) stage(SUM_FILE)
   if (preset.runner) {
     const list = validation.migrations.map(({ version, name }) => `${version} ${name}\n`).join('')

@@ -1,8 +1,38 @@
+import type { Problem } from '../problems.js'
+
 /** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
 
 export interface MigrationName {
-  readonly version: string
+  /** Undefined for files without a version (Flyway repeatables). */
+  readonly version?: string
   readonly description: string
+  /** Flyway's prefix (V, U, B, R): versions are unique per kind. */
+  readonly kind?: string
+}
+
+/** What a tool's own rules see: every file name in the listing and the counted migrations. */
+/** Tool settings that change which files matter (Liquibase's master changelog). */
+export interface FormatOptions {
+  readonly changelog?: string
+}
+
+export interface RuleInput {
+  readonly dir: string
+  readonly options: FormatOptions
+  /** Every file in the listing (slash paths). */
+  readonly names: readonly string[]
+  /** Counted files with their parsed names (undefined when the name did not parse). */
+  readonly migrations: readonly { readonly name: string; readonly parsed?: MigrationName }[]
+  /** Reads a file of the directory as UTF-8 text. */
+  readonly read: (name: string) => string
+  /** A problem on a file of the directory (and line), with its fix. */
+  readonly problem: (
+    name: string,
+    message: string,
+    fix: string,
+    line?: number,
+    severity?: Problem['severity'],
+  ) => Problem
 }
 
 export interface MigrationFormat {
@@ -10,11 +40,17 @@ export interface MigrationFormat {
   /** Whether files in sub-directories count (only Flyway's layout does). */
   readonly recursive: boolean
   /** The files that feed atlas.sum, in hashing order, from every file name in the listing (slash paths). */
-  select(names: readonly string[]): string[]
+  readonly select: (names: readonly string[]) => string[]
   /** Reads a counted file's name; undefined when it does not follow the tool's naming rule. */
-  parseName(name: string): MigrationName | undefined
-  /** The tool's version order when it is not the hashing order (numeric tools); versions come from parseName. */
+  readonly parseName: (name: string) => MigrationName | undefined
+  /** The tool's version order when it is not the hashing order (numeric tools). */
   readonly compareVersions?: (a: string, b: string) => number
+  /** Versions that the tool treats as equal map to one key (Flyway: `1.1` and `1_1`; numeric: `01` and `1`). */
+  readonly versionKey?: (version: string) => string
+  /** The tool's own rules beyond naming and duplicates. */
+  readonly rules?: (input: RuleInput) => Problem[]
+  /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
+  readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[]
   /** The naming rule and an example, for error messages. */
   readonly nameRule: string
   readonly nameExample: string

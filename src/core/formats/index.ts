@@ -1,12 +1,19 @@
 import { UsageError } from '../errors.js'
 import { atlasFormat } from './atlas.js'
-import { psqlFormat } from './psql.js'
+import { dbmateFormat } from './dbmate.js'
+import { flywayFormat } from './flyway.js'
 import type { MigrationFormat } from './format.js'
+import { golangMigrateFormat } from './golang-migrate.js'
+import { gooseFormat } from './goose.js'
+import { liquibaseFormat } from './liquibase.js'
+import { psqlFormat } from './psql.js'
 
-export type { MigrationFormat, MigrationName } from './format.js'
+export type { FormatOptions, MigrationFormat, MigrationName } from './format.js'
 
 const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map(
-  [atlasFormat, psqlFormat].map((format) => [format.name, format]),
+  [atlasFormat, golangMigrateFormat, flywayFormat, gooseFormat, dbmateFormat, liquibaseFormat, psqlFormat].map(
+    (format) => [format.name, format],
+  ),
 )
 
 export const formatNames: readonly string[] = [...FORMATS.keys()]

@@ -1,5 +1,6 @@
 import { sortByUtf8 } from '../byte-order.js'
 import type { MigrationFormat, MigrationName } from './format.js'
+import { compareIntegers, integerKey } from './versions.js'
 
 const NAME = /^(\d+)_(.+)\.up\.sql$/s
 
@@ -11,21 +12,17 @@ const NAME = /^(\d+)_(.+)\.up\.sql$/s
 export const psqlFormat: MigrationFormat = {
   name: 'psql',
   recursive: false,
-  select(names) {
-    return sortByUtf8(
+  select: (names) =>
+    sortByUtf8(
       names.filter((name) => !name.includes('/') && name.endsWith('.up.sql')),
       (name) => name,
-    )
-  },
+    ),
   parseName(name): MigrationName | undefined {
     const match = NAME.exec(name)
     return match ? { version: match[1], description: match[2] } : undefined
   },
-  compareVersions: (a, b) => {
-    const x = BigInt(a)
-    const y = BigInt(b)
-    return x < y ? -1 : x > y ? 1 : 0
-  },
+  compareVersions: compareIntegers,
+  versionKey: integerKey,
   nameRule: '<version>_<name>.up.sql',
   nameExample: '1_create_users.up.sql',
 }

@@ -1,0 +1,5 @@
+CREATE TABLE orders (
+  id bigserial PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users (id),
+  total_cents bigint NOT NULL
+);

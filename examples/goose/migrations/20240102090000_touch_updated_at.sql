@@ -1,0 +1,14 @@
+-- +goose Up
+-- +goose StatementBegin
+CREATE FUNCTION touch_updated_at() RETURNS trigger AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+
+-- +goose Down
+DROP TRIGGER users_touch ON users;
+DROP FUNCTION touch_updated_at();
