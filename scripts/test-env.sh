@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Real test environment for Migration Image: a private Docker engine, a loopback
-# registry with htpasswd login, a PostgreSQL server and two base images built
-# without Docker Hub. Used by the end-to-end tests and by .ci/run.
+# registry with htpasswd login, a PostgreSQL server and four base images built
+# without Docker Hub (psql, busybox, and stand-ins for the official dbmate and
+# liquibase images made from the real tools shipped on the npm registry). Used
+# by the end-to-end tests and by .ci/run.
 #
 #   scripts/test-env.sh up      install what is missing, start what is dead,
 #                               build/push base images if absent, write env file;
@@ -18,6 +20,9 @@
 #   MI_DOCKER_BIN     docker client to use (default: the client shipped with docker.io)
 #   MI_DEBIAN_MIRROR  mirror for mmdebstrap (default: this machine's own apt sources)
 #   MI_TEST_ENV_TIMEOUT  seconds to wait for each part to become ready (default 90)
+#
+# The dbmate and liquibase base images need `npm` (it fetches the pinned tool
+# packages below with `npm pack`, using npm's own registry configuration).
 #
 # Progress goes to stderr; stdout carries only the env file path (for `up`) or
 # the status lines (for `status`). Must run as root; postgres runs as `postgres`.
@@ -36,6 +41,16 @@ PG_USER=app
 PG_DB=app
 BASE_PSQL=${REG_ADDR}/base/psql:15
 BASE_BUSYBOX=${REG_ADDR}/base/busybox:1
+BASE_DBMATE=${REG_ADDR}/base/dbmate:2
+BASE_LIQUIBASE=${REG_ADDR}/base/liquibase:4
+# Pinned tool packages. @dbmate/linux-x64 holds dbmate's static release binary.
+# liquibase@4.28.1 (the Node.js wrapper) ships the Liquibase 4.28.0 CLI
+# distribution with its JDBC drivers (PostgreSQL 42.7.3) under internal/lib;
+# the wrapper's latest versions (100.x) ship no distribution at all.
+DBMATE_VERSION=2.36.0
+LIQUIBASE_NPM_VERSION=4.28.1
+# the official image runs as this user (uid/gid 1001, home /liquibase)
+LIQUIBASE_UID=1001
 
 DOCKER_DIR=$STATE/docker
 DOCKER_SOCK=$STATE/docker.sock
@@ -51,6 +66,10 @@ PG_LOG=$STATE/logs/postgres.log
 CACHE=$STATE/cache
 SECRETS=$STATE/secrets
 ENV_FILE=$STATE/env
+DBMATE_TGZ=$CACHE/npm/dbmate-linux-x64-$DBMATE_VERSION.tgz
+DBMATE_TAR=$CACHE/dbmate-$DBMATE_VERSION.tar
+LIQUIBASE_TGZ=$CACHE/npm/liquibase-$LIQUIBASE_NPM_VERSION.tgz
+LIQUIBASE_TAR=$CACHE/liquibase-$LIQUIBASE_NPM_VERSION-$SUITE.tar
 
 export PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"
 export DEBIAN_FRONTEND=noninteractive
@@ -361,7 +380,8 @@ EOF
   pw=$(secret pg-password)
   {
     printf "SELECT format('CREATE ROLE %%I LOGIN', '%s') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s')\\\\gexec\n" "$PG_USER" "$PG_USER"
-    printf "ALTER ROLE %s WITH LOGIN PASSWORD '%s';\n" "$PG_USER" "$pw"
+    # CREATEDB: each end-to-end test migrates a database of its own
+    printf "ALTER ROLE %s WITH LOGIN CREATEDB PASSWORD '%s';\n" "$PG_USER" "$pw"
     printf "SELECT format('CREATE DATABASE %%I OWNER %%I', '%s', '%s') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '%s')\\\\gexec\n" "$PG_DB" "$PG_USER" "$PG_DB"
   } | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKDIR" -p "$PG_PORT" -U postgres -d postgres \
       >> "$STATE/logs/pg_setup.log" 2>&1 ||
@@ -396,19 +416,7 @@ build_psql_tar() {
   [[ -s $out ]] && return 0
   log "mmdebstrap $SUITE + postgresql-client (cached in $out; takes ~30-60s)"
   rm -f "$out.tmp"
-  # the sources list comes from argv (stdin is not a tty in CI; do not let
-  # mmdebstrap read sources from it): the mirror given, or the machine's own
-  # apt source files (mmdebstrap takes sources.list and deb822 files as is)
-  local sources=()
-  if [[ -n $MIRROR ]]; then
-    sources=("deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main")
-  else
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-      [[ -s $f ]] && sources+=("$f")
-    done
-  fi
-  [[ ${#sources[@]} -gt 0 ]] || die "no apt sources found for mmdebstrap; set MI_DEBIAN_MIRROR"
+  mmdebstrap_sources
   mmdebstrap --variant=apt --format=tar \
     --include=postgresql-client,ca-certificates \
     --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -416,31 +424,158 @@ build_psql_tar() {
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-    "$SUITE" "$out.tmp" "${sources[@]}" \
+    "$SUITE" "$out.tmp" "${SOURCES[@]}" \
     < /dev/null > "$STATE/logs/mmdebstrap.log" 2>&1 ||
     fail_with_log "mmdebstrap failed" "$STATE/logs/mmdebstrap.log"
   mv "$out.tmp" "$out"
 }
 
-build_busybox_tar() {
-  local out=$CACHE/busybox.tar
-  [[ -s $out ]] && return 0
-  local bb=/bin/busybox
+make_busybox_root() { # dir: a minimal rootfs (busybox-static + applet links, passwd, /tmp 1777)
+  local root=$1 bb=/bin/busybox applet
   [[ -x $bb ]] || bb=$(command -v busybox)
-  local root
-  root=$(mktemp -d "$STATE/busybox-root.XXXXXX")
+  chmod 755 "$root"   # mktemp -d makes it 0700: / would be closed to non-root users
   mkdir -p "$root"/{bin,etc,tmp,root,proc,sys,dev,var/tmp}
   chmod 1777 "$root/tmp" "$root/var/tmp"
   cp "$bb" "$root/bin/busybox"
-  local applet
   for applet in $("$bb" --list); do
     [[ $applet == busybox ]] && continue
     ln -sf busybox "$root/bin/$applet"
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+}
+
+build_busybox_tar() {
+  local out=$CACHE/busybox.tar
+  [[ -s $out ]] && return 0
+  local root
+  root=$(mktemp -d "$STATE/busybox-root.XXXXXX")
+  make_busybox_root "$root"
   tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$out.tmp" .
   rm -rf "$root"
+  mv "$out.tmp" "$out"
+}
+
+npm_fetch() { # npm-spec out.tgz: download the package tarball once (npm pack)
+  local spec=$1 out=$2 tmp got
+  [[ -s $out ]] && return 0
+  command -v npm >/dev/null 2>&1 || die "npm not found; it is needed to fetch $spec from the npm registry"
+  mkdir -p "${out%/*}"
+  tmp=$(mktemp -d "${out%/*}/.pack.XXXXXX")
+  log "npm pack $spec (cached in $out)"
+  ( cd "$tmp" && npm pack --ignore-scripts "$spec" ) \
+    < /dev/null > "$STATE/logs/npm-pack.log" 2>&1 ||
+    { rm -rf "$tmp"; fail_with_log "npm pack $spec failed" "$STATE/logs/npm-pack.log"; }
+  got=$(find "$tmp" -maxdepth 1 -name '*.tgz' -print -quit)
+  [[ -n $got && -s $got ]] ||
+    { rm -rf "$tmp"; fail_with_log "npm pack $spec wrote no tarball" "$STATE/logs/npm-pack.log"; }
+  mv "$got" "$out"
+  rm -rf "$tmp"
+}
+
+# mimics ghcr.io/amacneil/dbmate: the static binary at /usr/local/bin/dbmate
+# (entrypoint), WORKDIR / so the default migrations dir is /db/migrations. The
+# official image also carries pg_dump (alpine postgresql-client); this one does
+# not, so run it with DBMATE_NO_DUMP_SCHEMA=true.
+build_dbmate_tar() {
+  local out=$DBMATE_TAR tgz=$DBMATE_TGZ
+  [[ -s $out ]] && return 0
+  npm_fetch "@dbmate/linux-x64@$DBMATE_VERSION" "$tgz"
+  local root
+  root=$(mktemp -d "$STATE/dbmate-root.XXXXXX")
+  make_busybox_root "$root"
+  mkdir -p "$root/usr/local/bin"
+  tar -xzf "$tgz" -C "$root/usr/local/bin" --strip-components=2 package/bin/dbmate ||
+    { rm -rf "$root"; die "no package/bin/dbmate in $tgz"; }
+  chmod 755 "$root/usr/local/bin/dbmate"
+  "$root/usr/local/bin/dbmate" --version > "$STATE/logs/dbmate-version.log" 2>&1 ||
+    { rm -rf "$root"; fail_with_log "dbmate from $tgz does not run" "$STATE/logs/dbmate-version.log"; }
+  tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$out.tmp" .
+  rm -rf "$root"
+  mv "$out.tmp" "$out"
+}
+
+mmdebstrap_sources() { # fills the global array SOURCES for mmdebstrap
+  # the sources list comes from argv (stdin is not a tty in CI; do not let
+  # mmdebstrap read sources from it): the mirror given, or the machine's own
+  # apt source files (mmdebstrap takes sources.list and deb822 files as is)
+  SOURCES=()
+  if [[ -n $MIRROR ]]; then
+    SOURCES=("deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main")
+  else
+    local f
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+      [[ -s $f ]] && SOURCES+=("$f")
+    done
+  fi
+  [[ ${#SOURCES[@]} -gt 0 ]] || die "no apt sources found for mmdebstrap; set MI_DEBIAN_MIRROR"
+}
+
+# mimics liquibase/liquibase (4.x): Debian's default JRE (17), the distribution
+# in /liquibase (launcher /liquibase/liquibase, drivers in internal/lib), user
+# liquibase 1001:1001 owning /liquibase, entrypoint /liquibase/docker-entrypoint.sh
+# with the official one's behaviour. snowflake-jdbc.jar (71 MB) is left out:
+# with the vfs storage driver every container start copies the whole rootfs.
+build_liquibase_tar() {
+  local out=$LIQUIBASE_TAR tgz=$LIQUIBASE_TGZ
+  [[ -s $out ]] && return 0
+  npm_fetch "liquibase@$LIQUIBASE_NPM_VERSION" "$tgz"
+  local stage
+  stage=$(mktemp -d "$STATE/liquibase-stage.XXXXXX")
+  tar -xzf "$tgz" -C "$stage" --strip-components=3 \
+    --exclude='package/dist/liquibase/internal/lib/snowflake-jdbc.jar' \
+    package/dist/liquibase ||
+    { rm -rf "$stage"; die "no package/dist/liquibase in $tgz"; }
+  [[ -x $stage/liquibase && -s $stage/internal/lib/liquibase-core.jar ]] ||
+    { rm -rf "$stage"; die "$tgz does not hold a Liquibase distribution"; }
+  [[ -s $stage/internal/lib/postgresql.jar ]] ||
+    { rm -rf "$stage"; die "$tgz ships no PostgreSQL JDBC driver (internal/lib/postgresql.jar)"; }
+  cat > "$stage/docker-entrypoint.sh" <<'EOF'
+#!/bin/bash
+# Stand-in for the official liquibase/liquibase entrypoint.
+set -e
+[[ $# -gt 0 ]] || set -- --help
+if [[ $1 != history ]] && type "$1" > /dev/null 2>&1; then
+  # the first argument is an OS command: run it
+  exec "$@"
+elif [[ "$*" == *--defaultsFile* || "$*" == *--defaults-file* || "$*" == *--version* ]]; then
+  exec /liquibase/liquibase "$@"
+else
+  exec /liquibase/liquibase --defaults-file=/liquibase/liquibase.docker.properties "$@"
+fi
+EOF
+  chmod 755 "$stage/docker-entrypoint.sh"
+  printf 'liquibase.headless: true\n' > "$stage/liquibase.docker.properties"
+  mmdebstrap_sources
+  log "mmdebstrap $SUITE + default-jre-headless + Liquibase (cached in $out; takes ~30-60s)"
+  rm -f "$out.tmp"
+  # merged-usr hook instead of the usrmerge package (which pulls in perl);
+  # /usr/share/man/man1 must exist for the JRE's update-alternatives
+  MI_LIQUIBASE_STAGE=$stage MI_LIQUIBASE_UID=$LIQUIBASE_UID \
+  mmdebstrap --variant=essential --format=tar \
+    --include=default-jre-headless \
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --setup-hook='mkdir -p "$1"/usr/share/man/man1' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
+    --customize-hook='set -e
+      u=$MI_LIQUIBASE_UID
+      printf "liquibase:x:%s:%s::/liquibase:/bin/bash\n" "$u" "$u" >> "$1"/etc/passwd
+      printf "liquibase:x:%s:\n" "$u" >> "$1"/etc/group
+      mkdir -p "$1"/liquibase "$1"/usr/local/bin
+      cp -a "$MI_LIQUIBASE_STAGE"/. "$1"/liquibase/
+      chown -R 0:0 "$1"/liquibase
+      chmod 755 "$1"/liquibase
+      chown "$u:$u" "$1"/liquibase "$1"/liquibase/docker-entrypoint.sh "$1"/liquibase/liquibase.docker.properties
+      ln -sf /liquibase/liquibase "$1"/usr/local/bin/liquibase
+      ln -sf /liquibase/docker-entrypoint.sh "$1"/usr/local/bin/docker-entrypoint.sh' \
+    "$SUITE" "$out.tmp" "${SOURCES[@]}" \
+    < /dev/null > "$STATE/logs/mmdebstrap-liquibase.log" 2>&1 ||
+    { rm -rf "$stage"; fail_with_log "mmdebstrap (liquibase) failed" "$STATE/logs/mmdebstrap-liquibase.log"; }
+  rm -rf "$stage"
   mv "$out.tmp" "$out"
 }
 
@@ -485,6 +620,8 @@ write_env() {
       "$PG_USER" "$(secret pg-password)" "$PG_PORT" "$PG_DB"
     printf 'MI_BASE_PSQL=%s\n' "$BASE_PSQL"
     printf 'MI_BASE_BUSYBOX=%s\n' "$BASE_BUSYBOX"
+    printf 'MI_BASE_DBMATE=%s\n' "$BASE_DBMATE"
+    printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
   } > "$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$ENV_FILE"
@@ -520,6 +657,12 @@ cmd_up() {
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   ensure_image "$BASE_BUSYBOX" base/busybox 1 build_busybox_tar "$CACHE/busybox.tar" \
     'CMD ["sh"]' 'ENV PATH=/bin'
+  ensure_image "$BASE_DBMATE" base/dbmate 2 build_dbmate_tar "$DBMATE_TAR" \
+    'ENTRYPOINT ["/usr/local/bin/dbmate"]' 'ENV PATH=/usr/local/bin:/bin'
+  ensure_image "$BASE_LIQUIBASE" base/liquibase 4 build_liquibase_tar "$LIQUIBASE_TAR" \
+    'ENTRYPOINT ["/liquibase/docker-entrypoint.sh"]' 'CMD ["--help"]' 'WORKDIR /liquibase' \
+    "USER liquibase:liquibase" 'ENV LIQUIBASE_HOME=/liquibase' 'ENV DOCKER_LIQUIBASE=true' \
+    'ENV LANG=C.UTF-8' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   write_env
   log "up in $((SECONDS - t0))s"
   printf '%s\n' "$ENV_FILE"

@@ -8,17 +8,19 @@ import {
   listInput,
   parsePushMode,
   readRunContext,
+  type RunContext,
 } from './core/github-event.js'
 import { parseImageName } from './core/image-ref.js'
-import { getPreset } from './core/presets.js'
+import { getPreset, type Preset } from './core/presets.js'
 import type { Problem } from './core/problems.js'
 import { atlasChecksumBlock, verdictLine } from './core/report.js'
-import { renderImageSummary, renderSummary } from './core/summary.js'
-import { validateDirectory, type ChecksumPolicy } from './core/validate.js'
-import type { Log } from './publish/log.js'
-import { publish } from './publish/publish.js'
-
+import { renderImageSummary, renderSummary, type SummaryContext } from './core/summary.js'
+import { validateDirectory, type ChecksumPolicy, type ValidateOptions, type Validation } from './core/validate.js'
 import { CLEANUP_STATE } from './publish/cleanup.js'
+import { checkAgainstBase } from './publish/git-base.js'
+import type { Log } from './publish/log.js'
+import { commentMarker, upsertComment } from './publish/pr-comment.js'
+import { publish } from './publish/publish.js'
 
 const actionLog: Log = {
   info: (message) => core.info(message),
@@ -42,38 +44,92 @@ function checksumInput(): ChecksumPolicy | undefined {
   throw new MigrationImageError(`input checksum must be required or optional, not '${value}'`)
 }
 
-/** The action: inputs → validate → (build, push) → outputs, annotations, summary. The only place that fails the step. */
+/** Base-branch rules on pull requests (or with base-ref): applied migrations unchanged, new ones in order. */
+async function baseChecks(validation: Validation, ctx: RunContext, options: ValidateOptions): Promise<SummaryContext> {
+  const baseRef = core.getInput('base-ref') || ctx.pullRequestBaseSha
+  if (!baseRef) return {}
+  const baseName = core.getInput('base-ref') || ctx.pullRequestBaseRef || baseRef.slice(0, 12)
+  const result = await checkAgainstBase({
+    head: validation,
+    options,
+    baseRef,
+    baseName,
+    headRef: ctx.pullRequestHeadSha,
+    allowOutOfOrder: booleanInput('allow-out-of-order', false),
+    tempDir: process.env.RUNNER_TEMP || tmpdir(),
+    log: actionLog,
+  })
+  return { baseProblems: result.problems, added: result.added, baseName }
+}
+
+/** The PR comment (comment: true): one per directory and tool, updated on every run; never fails the step. */
+async function comment(ctx: RunContext, dir: string, preset: Preset, body: string): Promise<void> {
+  if (!booleanInput('comment', false) || ctx.pullRequestNumber === undefined) return
+  if (ctx.fromFork) {
+    core.notice('pull request from a fork: its token is read-only, so no comment (the job summary has the report)')
+    return
+  }
+  const [owner, repo] = ctx.repository.split('/')
+  try {
+    const done = await upsertComment(
+      {
+        token: core.getInput('github-token'),
+        owner,
+        repo,
+        issueNumber: ctx.pullRequestNumber,
+        marker: commentMarker(dir, preset.tool),
+      },
+      body,
+    )
+    core.info(`pull request comment ${done}`)
+  } catch (error) {
+    core.notice(
+      `could not comment on the pull request (${error instanceof Error ? error.message : String(error)}); give the job 'permissions: pull-requests: write' to get the comment`,
+    )
+  }
+}
+
+/** The action: inputs → validate (+ base-branch rules) → build, push → outputs, annotations, summary, comment. */
 export async function run(): Promise<void> {
   try {
     const dir = core.getInput('dir') || 'migrations'
     const preset = getPreset(core.getInput('tool') || 'atlas')
-    const validation = await validateDirectory(dir, {
+    const options = {
       format: core.getInput('format') || preset.format,
       checksum: checksumInput(),
       changelog: core.getInput('changelog') || undefined,
-    })
+    }
+    const ctx = readRunContext(process.env)
+    const validation = await validateDirectory(dir, options)
+    const base = await baseChecks(validation, ctx, options)
+    const problems: Problem[] = [...validation.problems, ...(base.baseProblems ?? [])]
+    const valid = !problems.some(({ severity }) => severity === 'error')
+
     core.setOutput('checksum', validation.checksum)
     core.setOutput('count', String(validation.migrations.length))
     core.setOutput('latest-version', validation.latestVersion ?? '')
-    core.setOutput('valid', String(validation.valid))
+    core.setOutput('valid', String(valid))
     core.setOutput('pushed', 'false')
     const block = atlasChecksumBlock(validation)
     if (block) core.info(block)
-    for (const problem of validation.problems) annotate(problem)
-    core.summary.addRaw(renderSummary(validation), true)
+    for (const problem of problems) annotate(problem)
+    const summary = renderSummary(validation, base)
+    core.summary.addRaw(summary, true)
 
-    if (!validation.valid) {
+    if (!valid) {
       await core.summary.write()
-      core.setFailed(`${verdictLine(validation)}; nothing was built or pushed`)
+      await comment(ctx, dir, preset, summary)
+      const errors = problems.filter(({ severity }) => severity === 'error').length
+      core.setFailed(`${dir}: invalid (${errors} error${errors === 1 ? '' : 's'}); nothing was built or pushed`)
       return
     }
     core.info(verdictLine(validation))
     if (!booleanInput('build', true)) {
       await core.summary.write()
+      await comment(ctx, dir, preset, summary)
       return
     }
 
-    const ctx = readRunContext(process.env)
     const image = parseImageName(core.getInput('image') || defaultImageName(ctx))
     if (image.lowercased) core.notice(`image name lowercased to ${image.name} (registries reject uppercase)`)
     const tags = imageTags(ctx, listInput(core.getInput('tags')))
@@ -111,8 +167,10 @@ export async function run(): Promise<void> {
     core.setOutput('digest', result.digest ?? '')
     core.setOutput('image-ref', result.imageRef ?? '')
     core.setOutput('pushed', String(result.pushed))
-    core.summary.addRaw(renderImageSummary(result, decision.reason, preset.runExample), true)
+    const imageSummary = renderImageSummary(result, decision.reason, preset.runExample)
+    core.summary.addRaw(imageSummary, true)
     await core.summary.write()
+    await comment(ctx, dir, preset, `${summary}\n${imageSummary}`)
   } catch (error) {
     if (error instanceof MigrationImageError && error.file !== undefined) {
       // One annotation, on the file; the step fails through the exit code.

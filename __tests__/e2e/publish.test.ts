@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runAction, runPost, type ActionRun } from '../helpers/runner.js'
-import { docker, dockerStatus, randomSha, realEnv, registryDigest } from '../helpers/real-env.js'
+import { docker, dockerStatus, freshDatabase, psqlAt, randomSha, realEnv, registryDigest } from '../helpers/real-env.js'
 import { makeDir, ROOT } from '../helpers/tmp.js'
 
 // Real parts: dockerd, a registry with htpasswd auth, PostgreSQL and local base images (scripts/test-env.sh).
@@ -44,10 +44,9 @@ function allFiles(dir: string): string[] {
     .filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile())
 }
 
-function psql(sql: string): string {
-  const quiet = { ...process.env, PGOPTIONS: '-c client_min_messages=warning' }
-  return execFileSync('psql', [env.MI_PG_URL, '-X', '-q', '-At', '-c', sql], { encoding: 'utf8', env: quiet }).trim()
-}
+// Each PostgreSQL test migrates a database of its own.
+let database = ''
+const psql = (sql: string): string => psqlAt(database, sql)
 
 describe('publish on a push to the default branch (atlas preset, stand-in base image)', () => {
   const sha = randomSha()
@@ -181,10 +180,10 @@ describe('psql preset against the real PostgreSQL', () => {
     expect(await registryDigest(env, 'acme/api-psql', sha)).toBe(main.outputs.digest)
     runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)
 
-    psql('DROP TABLE IF EXISTS orders, users, migration_image_versions CASCADE')
+    database = freshDatabase(env).url
     const image = main.outputs['image-ref']
     const migrate = (): string =>
-      docker(env, ['run', '--rm', '--network', 'host', '-e', `DATABASE_URL=${env.MI_PG_URL}`, image])
+      docker(env, ['run', '--rm', '--network', 'host', '-e', `DATABASE_URL=${database}`, image])
     expect(migrate()).toBe(
       'applied 1_create_users.up.sql\napplied 2_create_orders.up.sql\napplied 10_add_users_name.up.sql\nmigrate: 3 applied, 0 already applied\n',
     )
@@ -215,14 +214,14 @@ describe('psql preset against the real PostgreSQL', () => {
     )
     expect(main.status, main.stdout + main.stderr).toBe(0)
     runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)
-    psql('DROP TABLE IF EXISTS e2e_ok, e2e_broken, e2e_after, e2e_versions')
+    database = freshDatabase(env).url
     const ran = dockerStatus(env, [
       'run',
       '--rm',
       '--network',
       'host',
       '-e',
-      `DATABASE_URL=${env.MI_PG_URL}`,
+      `DATABASE_URL=${database}`,
       '-e',
       'MIGRATIONS_TABLE=e2e_versions',
       main.outputs['image-ref'],

@@ -15,6 +15,11 @@ export interface RealEnv {
   MI_PG_URL: string
   MI_BASE_PSQL: string
   MI_BASE_BUSYBOX: string
+  MI_BASE_DBMATE: string
+  MI_BASE_LIQUIBASE: string
+  MI_PG_PORT: string
+  MI_PG_USER: string
+  MI_PG_PASSWORD: string
 }
 
 export function realEnv(): RealEnv & { PATH: string } {
@@ -72,3 +77,18 @@ export async function registryDigest(env: RealEnv, repository: string, tag: stri
 }
 
 export const randomSha = (): string => randomBytes(20).toString('hex')
+
+/** A database of its own for one test (the test role may CREATEDB), as a postgres:// URL with that name. */
+export function freshDatabase(env: RealEnv): { url: string; name: string } {
+  const name = `e2e_${randomBytes(6).toString('hex')}`
+  execFileSync('psql', [env.MI_PG_URL, '-X', '-q', '-c', `CREATE DATABASE ${name}`])
+  return { name, url: env.MI_PG_URL.replace(/\/app\?/, `/${name}?`) }
+}
+
+/** psql against a database, quiet, unaligned. */
+export function psqlAt(url: string, sql: string): string {
+  return execFileSync('psql', [url, '-X', '-q', '-At', '-c', sql], {
+    encoding: 'utf8',
+    env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
+  }).trim()
+}

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runNode, type Ran } from './tmp.js'
+import { runNode, runNodeAsync, type Ran } from './tmp.js'
 
 export interface ActionRun extends Ran {
   outputs: Record<string, string>
@@ -34,8 +34,7 @@ export function parseFileCommands(text: string): Record<string, string> {
   return values
 }
 
-/** Runs dist/index.js as the runner does: inputs as INPUT_*, file commands in RUNNER_TEMP. */
-export function runAction({ inputs = {}, env = {}, payload, cwd }: RunnerSetup): ActionRun {
+function prepare({ inputs = {}, env = {}, payload, cwd }: RunnerSetup): { temp: string; runnerEnv: NodeJS.ProcessEnv } {
   const temp = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
   const files = { GITHUB_OUTPUT: 'output', GITHUB_STEP_SUMMARY: 'summary', GITHUB_STATE: 'state' }
   const runnerEnv: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: cwd, RUNNER_TEMP: temp, ...env }
@@ -49,7 +48,10 @@ export function runAction({ inputs = {}, env = {}, payload, cwd }: RunnerSetup):
   }
   for (const [name, value] of Object.entries(inputs))
     runnerEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const ran = runNode('dist/index.js', [], runnerEnv, cwd)
+  return { temp, runnerEnv }
+}
+
+function collect(ran: Ran, temp: string): ActionRun {
   const read = (name: string): string => readFileSync(path.join(temp, name), 'utf8')
   return {
     ...ran,
@@ -58,6 +60,18 @@ export function runAction({ inputs = {}, env = {}, payload, cwd }: RunnerSetup):
     summary: read('summary'),
     temp,
   }
+}
+
+/** Runs dist/index.js as the runner does: inputs as INPUT_*, file commands in RUNNER_TEMP. */
+export function runAction(setup: RunnerSetup): ActionRun {
+  const { temp, runnerEnv } = prepare(setup)
+  return collect(runNode('dist/index.js', [], runnerEnv, setup.cwd), temp)
+}
+
+/** runAction without blocking the event loop (the test serves HTTP to the action). */
+export async function runActionAsync(setup: RunnerSetup): Promise<ActionRun> {
+  const { temp, runnerEnv } = prepare(setup)
+  return collect(await runNodeAsync('dist/index.js', [], runnerEnv, setup.cwd), temp)
 }
 
 /** Runs dist/post.js with the state the main step saved (the runner passes it as STATE_<name>). */

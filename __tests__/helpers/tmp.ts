@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -44,3 +44,19 @@ export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv =
 
 export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Ran =>
   runNode('dist/cli.js', args, env, cwd)
+
+/** Like runNode, without blocking the event loop (for tests that serve HTTP to the child). */
+export function runNodeAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}

@@ -14,11 +14,19 @@ export interface RunContext {
   readonly pullRequestHeadSha?: string
   /** True when the PR comes from a fork (read-only token: no push). */
   readonly fromFork: boolean
+  /** The PR's base commit and branch name (pull_request events). */
+  readonly pullRequestBaseSha?: string
+  readonly pullRequestBaseRef?: string
+  readonly pullRequestNumber?: number
 }
 
 interface Payload {
   repository?: { default_branch?: string; full_name?: string }
-  pull_request?: { head?: { sha?: string; repo?: { full_name?: string } } }
+  pull_request?: {
+    number?: number
+    head?: { sha?: string; repo?: { full_name?: string } }
+    base?: { sha?: string; ref?: string }
+  }
 }
 
 /** Reads GITHUB_* variables and the event payload file the runner writes. */
@@ -42,6 +50,9 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
     defaultBranch: payload.repository?.default_branch,
     pullRequestHeadSha: head?.sha,
     fromFork: head?.repo?.full_name !== undefined && head.repo.full_name !== repository,
+    pullRequestBaseSha: payload.pull_request?.base?.sha,
+    pullRequestBaseRef: payload.pull_request?.base?.ref,
+    pullRequestNumber: payload.pull_request?.number,
   }
 }
 

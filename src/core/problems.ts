@@ -12,6 +12,8 @@ export type ProblemCode =
   | 'binary'
   | 'line-endings'
   | 'tool-rule'
+  | 'applied-changed'
+  | 'out-of-order'
 
 export type Severity = 'error' | 'warning' | 'notice'
 

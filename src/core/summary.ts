@@ -1,3 +1,4 @@
+import type { Problem } from './problems.js'
 import type { Validation } from './validate.js'
 
 const MAX_ROWS = 200
@@ -15,11 +16,34 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }
 
-/** Job-summary markdown: verdict, problems, checksum, and the migrations in the tool's order. */
-export function renderSummary(validation: Validation): string {
-  const { migrations, problems } = validation
+export interface SummaryContext {
+  /** Problems found against the base branch, besides the directory's own. */
+  readonly baseProblems?: readonly Problem[]
+  /** Migrations the pull request adds (marked 🆕). */
+  readonly added?: readonly string[]
+  /** What the base-branch checks compared with; undefined when they did not run. */
+  readonly baseName?: string
+}
+
+const CHECKS: [string, (code: Problem['code']) => boolean][] = [
+  ['atlas.sum', (code) => code.startsWith('checksum') || code === 'line-endings'],
+  ['names and versions', (code) => code === 'bad-name' || code === 'duplicate-version'],
+  ["the tool's rules", (code) => code === 'tool-rule'],
+  [
+    'files (no symlinks, binaries or special files)',
+    (code) => code === 'symlink' || code === 'binary' || code === 'not-regular',
+  ],
+  ['applied migrations unchanged', (code) => code === 'applied-changed'],
+  ['new migrations in order', (code) => code === 'out-of-order'],
+]
+
+/** Job-summary markdown: verdict, checks, problems, checksum, and the migrations in the tool's order. */
+export function renderSummary(validation: Validation, context: SummaryContext = {}): string {
+  const { migrations } = validation
+  const problems = [...validation.problems, ...(context.baseProblems ?? [])]
+  const added = new Set(context.added ?? [])
   const errors = problems.filter(({ severity }) => severity === 'error')
-  const verdict = validation.valid ? '✅ valid' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`
+  const verdict = errors.length === 0 ? '✅ valid' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`
   const out: string[] = [
     `### Migrations: ${cell(validation.dir)} (${validation.format}) — ${verdict}`,
     '',
@@ -28,6 +52,11 @@ export function renderSummary(validation: Validation): string {
     `| Migrations | ${migrations.length} |`,
     `| Latest version | ${validation.latestVersion ?? '—'} |`,
     `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
+    '',
+    `Checks: ${CHECKS.map(([name, matches], index) => {
+      if (index >= 4 && context.baseName === undefined) return `➖ ${name}`
+      return `${problems.some((problem) => problem.severity === 'error' && matches(problem.code)) ? '❌' : '✅'} ${name}`
+    }).join(' · ')}${context.baseName === undefined ? '' : ` (compared with ${cell(context.baseName)})`}`,
     '',
   ]
   if (problems.length > 0) {
@@ -42,7 +71,7 @@ export function renderSummary(validation: Validation): string {
   if (migrations.length > 0) {
     out.push('| Version | Name | Size |', '|---|---|---:|')
     for (const migration of migrations.slice(0, MAX_ROWS)) {
-      const note = migration.ignored ? ' (atlas:sum ignore)' : ''
+      const note = `${migration.ignored ? ' (atlas:sum ignore)' : ''}${added.has(migration.name) ? ' 🆕' : ''}`
       out.push(`| ${cell(migration.version ?? '—')} | ${code(migration.name)}${note} | ${size(migration.size)} |`)
     }
     if (migrations.length > MAX_ROWS) out.push(`| … | ${migrations.length - MAX_ROWS} more | |`)

@@ -47,6 +47,7 @@ export const flywayFormat: MigrationFormat = {
     return [...(baseline ? [baseline] : []), ...versioned, ...repeatable, ...unparsed].map(({ name }) => name)
   },
   parseName: parse,
+  compareVersions: compareFlyway,
   versionKey: flywayKey,
   rules({ names, problem }) {
     const problems = []
