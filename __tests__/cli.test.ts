@@ -138,6 +138,19 @@ describe('cli validate', () => {
   })
 })
 
+describe('cli tools', () => {
+  it('--tool picks the format; --changelog names the Liquibase master', () => {
+    expect(runCli(['validate', 'examples/liquibase/changelog', '--tool', 'liquibase']).status).toBe(0)
+    const ran = runCli(['validate', 'examples/liquibase/changelog', '--tool', 'liquibase', '--changelog', 'main.xml'])
+    expect(ran.status).toBe(1)
+    expect(ran.stderr).toContain("the changelog 'main.xml' is not in the directory — check the changelog input")
+    expect(
+      runCli(['validate', 'examples/golang-migrate/migrations', '--tool', 'golang-migrate', '--checksum', 'sometimes'])
+        .status,
+    ).toBe(2)
+  })
+})
+
 describe('cli hash', () => {
   it('writes atlas.sum byte-identical to the independent implementation, which then validates', () => {
     const dir = makeDir({ '10_c.sql': 'C', '1_a.sql': 'A\r\n', '2_b.sql': '-- atlas:sum ignore\nB', 'é_bad.sql': 'x' })

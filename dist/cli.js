@@ -2,6 +2,7 @@
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
   assertTag,
+  checkAgainstBase,
   dockerfileFor,
   formatNames,
   formatProblem,
@@ -12,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-PXXLKKHZ.js";
+} from "./chunks/chunk-JUI7SLPQ.js";
 import {
   DockerMissingError,
   MigrationImageError,
@@ -48,6 +49,9 @@ Options:
   --username USER    build: log in to the image's registry as USER, password read from stdin
   --no-cache         build: do not use the GitHub Actions cache
   --self-check       build/dockerfile: run the tool's offline validation in a build stage (atlas, goose)
+  --base REF         validate/build: also check against REF (a branch or commit): migrations that exist
+                     there unchanged, new ones sorting after its latest version
+  --allow-out-of-order  with --base: allow new versions at or before REF's latest
   --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
   -h, --help         show this help
   -v, --version      show the version
@@ -95,6 +99,8 @@ function parse(argv) {
         username: { type: "string" },
         "no-cache": { type: "boolean", default: false },
         "self-check": { type: "boolean", default: false },
+        base: { type: "string" },
+        "allow-out-of-order": { type: "boolean", default: false },
         changelog: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false }
@@ -118,14 +124,28 @@ async function dispatch(argv, io) {
   const [command, dir = "migrations", ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (values.json && command !== "validate") throw new UsageError("--json goes with validate");
-  if (values.checksum !== void 0 && values.checksum !== "required" && values.checksum !== "optional") {
-    throw new UsageError(`--checksum must be required or optional, not '${values.checksum}'`);
-  }
+  const checksum = checksumPolicy(values.checksum);
   const preset = getPreset(values.tool);
-  const validate = () => validateDirectory(dir, {
+  const options = {
     format: values.format ?? preset.format,
-    checksum: values.checksum
-  });
+    checksum,
+    changelog: values.changelog
+  };
+  const validate = async () => {
+    const validation = await validateDirectory(dir, options);
+    if (!values.base) return validation;
+    const base = await checkAgainstBase({
+      head: validation,
+      options,
+      baseRef: values.base,
+      baseName: values.base,
+      allowOutOfOrder: values["allow-out-of-order"],
+      tempDir: tmpdir(),
+      log: stderrLog(io)
+    });
+    const problems = [...validation.problems, ...base.problems];
+    return { ...validation, problems, valid: !problems.some(({ severity }) => severity === "error") };
+  };
   switch (command) {
     case "validate": {
       const validation = await validate();
@@ -181,20 +201,7 @@ async function build(dir, values, preset, validate, io) {
     io.err("nothing was built\n");
     return 1;
   }
-  const log = {
-    info: (message) => io.err(`${message}
-`),
-    notice: (message) => io.err(`notice: ${message}
-`),
-    warning: (message) => io.err(`warning: ${message}
-`),
-    output: (chunk) => io.err(chunk),
-    group: (title, run) => {
-      io.err(`--- ${title}
-`);
-      return run();
-    }
-  };
+  const log = stderrLog(io);
   const state = {};
   try {
     const result = await publish(
@@ -226,6 +233,26 @@ async function build(dir, values, preset, validate, io) {
   } finally {
     await cleanUp(state, process.env);
   }
+}
+function checksumPolicy(value) {
+  if (value === void 0 || value === "required" || value === "optional") return value;
+  throw new UsageError(`--checksum must be required or optional, not '${value}'`);
+}
+function stderrLog(io) {
+  return {
+    info: (message) => io.err(`${message}
+`),
+    notice: (message) => io.err(`notice: ${message}
+`),
+    warning: (message) => io.err(`warning: ${message}
+`),
+    output: (chunk) => io.err(chunk),
+    group: (title, run) => {
+      io.err(`--- ${title}
+`);
+      return run();
+    }
+  };
 }
 function gitSha(dir) {
   try {

@@ -17,14 +17,13 @@ import {
 import {
   assertTag,
   atlasChecksumBlock,
-  compareUtf8,
-  getFormat,
+  checkAgainstBase,
   getPreset,
   parseImageName,
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-PXXLKKHZ.js";
+} from "./chunks/chunk-JUI7SLPQ.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,
@@ -185,131 +184,6 @@ function renderImageSummary(result, reason, runExample) {
     `Run it: ${code(runExample.replace("IMAGE", ref))}`,
     ""
   ].join("\n");
-}
-
-// src/publish/git-base.ts
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync as readFileSync2 } from "node:fs";
-import path2 from "node:path";
-
-// src/core/base-rules.ts
-import path from "node:path";
-function baseBranchProblems({ base, head, baseName, sameContent, allowOutOfOrder }) {
-  const problems = [];
-  const at = (name) => path.join(head.dir, name);
-  const headNames = new Set(head.migrations.map(({ name }) => name));
-  const baseNames = new Set(base.migrations.map(({ name }) => name));
-  const added = head.migrations.filter(({ name }) => !baseNames.has(name));
-  const renamedTo = /* @__PURE__ */ new Set();
-  for (const { name } of base.migrations) {
-    if (headNames.has(name)) {
-      if (!sameContent(name, name)) {
-        problems.push({
-          code: "applied-changed",
-          severity: "error",
-          file: at(name),
-          message: `edits a migration that is already on ${baseName}: databases that applied it will never run the change`,
-          fix: `restore it as it is on ${baseName} and put the change in a new migration`
-        });
-      }
-      continue;
-    }
-    const twin = added.find((candidate) => !renamedTo.has(candidate.name) && sameContent(name, candidate.name));
-    if (twin) renamedTo.add(twin.name);
-    problems.push({
-      code: "applied-changed",
-      severity: "error",
-      file: twin ? at(twin.name) : at(name),
-      message: twin ? `renames ${name}, a migration that is already on ${baseName}, to ${twin.name}: tools track applied migrations by name and version` : `deletes ${name}, a migration that is already on ${baseName}`,
-      fix: `restore ${name} as it is on ${baseName}; undo its effect with a new migration if needed`
-    });
-  }
-  const format = getFormat(head.format);
-  const compare = format.compareVersions ?? compareUtf8;
-  const latest = base.latestVersion;
-  if (latest !== void 0 && !allowOutOfOrder) {
-    for (const migration of added) {
-      if (migration.version === void 0 || renamedTo.has(migration.name)) continue;
-      if (compare(migration.version, latest) <= 0) {
-        problems.push({
-          code: "out-of-order",
-          severity: "error",
-          file: at(migration.name),
-          message: `out of order: version ${migration.version} sorts at or before ${latest}, the latest version on ${baseName} (another pull request merged first)`,
-          fix: `give it a version after ${latest} and re-run 'migration-image hash', or set allow-out-of-order: true`
-        });
-      }
-    }
-  }
-  return { problems, added: added.map(({ name }) => name) };
-}
-
-// src/publish/git-base.ts
-function git(dir, args) {
-  const ran = spawnSync("git", ["-C", dir, ...args], { encoding: "utf8" });
-  if (ran.error) throw new MigrationImageError(`git is needed for the base-branch checks: ${ran.error.message}`);
-  return { code: ran.status ?? 1, stdout: ran.stdout, stderr: ran.stderr };
-}
-function ensureCommit(dir, ref, log) {
-  if (git(dir, ["cat-file", "-e", `${ref}^{commit}`]).code === 0) return;
-  log.info(`fetching ${ref} (not in this checkout)`);
-  const fetched = git(dir, ["fetch", "--no-tags", "--depth=1", "origin", ref]);
-  if (fetched.code !== 0 || git(dir, ["cat-file", "-e", `${ref}^{commit}`]).code !== 0) {
-    throw new MigrationImageError(
-      `cannot find commit ${ref} to compare with: ${fetched.stderr.trim().split("\n").at(-1) ?? ""}`,
-      {
-        fix: "check out with history (actions/checkout with fetch-depth: 0) or give base-ref a commit that exists"
-      }
-    );
-  }
-}
-async function treeAt(dir, ref, tempParent) {
-  const into = mkdtempSync(path2.join(tempParent, "migration-image-base-"));
-  const prefix = git(dir, ["rev-parse", "--show-prefix"]).stdout.trim();
-  const top = git(dir, ["rev-parse", "--show-toplevel"]).stdout.trim();
-  if (git(top, ["cat-file", "-e", `${ref}:${prefix}`]).code !== 0) return into;
-  await new Promise((resolve, reject) => {
-    const archive = spawn("git", ["-C", top, "archive", "--format=tar", `${ref}:${prefix}`], {
-      stdio: ["ignore", "pipe", "pipe"]
-    });
-    const tar = spawn("tar", ["-x", "-C", into], { stdio: ["pipe", "ignore", "pipe"] });
-    archive.stdout.pipe(tar.stdin);
-    let failed = "";
-    archive.stderr.on("data", (chunk) => failed += chunk.toString());
-    tar.on(
-      "close",
-      (code2) => code2 === 0 && !failed ? resolve() : reject(new MigrationImageError(`cannot read ${ref}:${prefix}: ${failed.trim()}`))
-    );
-  });
-  return into;
-}
-async function checkAgainstBase(input) {
-  const { head, log } = input;
-  ensureCommit(head.dir, input.baseRef, log);
-  const baseDir = await treeAt(head.dir, input.baseRef, input.tempDir);
-  const base = await validateDirectory(baseDir, { ...input.options, checksum: "optional" });
-  const result = baseBranchProblems({
-    base,
-    head,
-    baseName: input.baseName,
-    allowOutOfOrder: input.allowOutOfOrder,
-    sameContent: (baseFile, headFile) => readFileSync2(path2.join(baseDir, baseFile)).equals(readFileSync2(path2.join(head.dir, headFile)))
-  });
-  const sumProblem = head.problems.find(
-    ({ code: code2 }) => code2 === "checksum-changed" || code2 === "checksum-mismatch" || code2 === "checksum-format"
-  );
-  if (sumProblem && input.headRef) {
-    ensureCommit(head.dir, input.headRef, log);
-    const own = await validateDirectory(await treeAt(head.dir, input.headRef, input.tempDir), input.options);
-    if (!own.problems.some(({ code: code2 }) => code2.startsWith("checksum") && code2 !== "checksum-not-found")) {
-      const merged = {
-        ...sumProblem,
-        fix: `the pull request's own atlas.sum matches its files, so the merge with ${input.baseName} broke it: rebase onto ${input.baseName}, re-run 'migration-image hash ${head.dir}' (or 'atlas migrate hash') and push`
-      };
-      head.problems.splice(head.problems.indexOf(sumProblem), 1, merged);
-    }
-  }
-  return result;
 }
 
 // src/publish/pr-comment.ts

@@ -9,6 +9,7 @@ import { getPreset, toolNames } from './core/presets.js'
 import { formatProblem, renderValidationText, validationJson } from './core/report.js'
 import { validateDirectory, type ChecksumPolicy, type Validation } from './core/validate.js'
 import { cleanUp, type CleanupState } from './publish/cleanup.js'
+import { checkAgainstBase } from './publish/git-base.js'
 import { DockerMissingError } from './publish/docker.js'
 import type { Log } from './publish/log.js'
 import { dockerfileFor, publish } from './publish/publish.js'
@@ -34,6 +35,9 @@ Options:
   --username USER    build: log in to the image's registry as USER, password read from stdin
   --no-cache         build: do not use the GitHub Actions cache
   --self-check       build/dockerfile: run the tool's offline validation in a build stage (atlas, goose)
+  --base REF         validate/build: also check against REF (a branch or commit): migrations that exist
+                     there unchanged, new ones sorting after its latest version
+  --allow-out-of-order  with --base: allow new versions at or before REF's latest
   --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
   -h, --help         show this help
   -v, --version      show the version
@@ -88,6 +92,8 @@ function parse(argv: readonly string[]) {
         username: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
         'self-check': { type: 'boolean', default: false },
+        base: { type: 'string' },
+        'allow-out-of-order': { type: 'boolean', default: false },
         changelog: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -111,15 +117,29 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [command, dir = 'migrations', ...extra] = positionals
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`)
   if (values.json && command !== 'validate') throw new UsageError('--json goes with validate')
-  if (values.checksum !== undefined && values.checksum !== 'required' && values.checksum !== 'optional') {
-    throw new UsageError(`--checksum must be required or optional, not '${values.checksum}'`)
-  }
+  const checksum = checksumPolicy(values.checksum)
   const preset = getPreset(values.tool)
-  const validate = (): Promise<Validation> =>
-    validateDirectory(dir, {
-      format: values.format ?? preset.format,
-      checksum: values.checksum as ChecksumPolicy | undefined,
+  const options = {
+    format: values.format ?? preset.format,
+    checksum,
+    changelog: values.changelog,
+  }
+  const validate = async (): Promise<Validation> => {
+    const validation = await validateDirectory(dir, options)
+    if (!values.base) return validation
+    // --base REF: migrations that exist at REF unchanged, new ones after its latest version (git history).
+    const base = await checkAgainstBase({
+      head: validation,
+      options,
+      baseRef: values.base,
+      baseName: values.base,
+      allowOutOfOrder: values['allow-out-of-order'],
+      tempDir: tmpdir(),
+      log: stderrLog(io),
     })
+    const problems = [...validation.problems, ...base.problems]
+    return { ...validation, problems, valid: !problems.some(({ severity }) => severity === 'error') }
+  }
 
   switch (command) {
     case 'validate': {
@@ -180,16 +200,7 @@ async function build(
     io.err('nothing was built\n')
     return 1
   }
-  const log: Log = {
-    info: (message) => io.err(`${message}\n`),
-    notice: (message) => io.err(`notice: ${message}\n`),
-    warning: (message) => io.err(`warning: ${message}\n`),
-    output: (chunk) => io.err(chunk),
-    group: (title, run) => {
-      io.err(`--- ${title}\n`)
-      return run()
-    },
-  }
+  const log = stderrLog(io)
   const state: CleanupState = {}
   try {
     const result = await publish(
@@ -219,6 +230,25 @@ async function build(
     return 0
   } finally {
     await cleanUp(state, process.env)
+  }
+}
+
+function checksumPolicy(value: string | undefined): ChecksumPolicy | undefined {
+  if (value === undefined || value === 'required' || value === 'optional') return value
+  throw new UsageError(`--checksum must be required or optional, not '${value}'`)
+}
+
+/** Progress and docker output go to stderr; stdout carries only the result. */
+function stderrLog(io: Io): Log {
+  return {
+    info: (message) => io.err(`${message}\n`),
+    notice: (message) => io.err(`notice: ${message}\n`),
+    warning: (message) => io.err(`warning: ${message}\n`),
+    output: (chunk) => io.err(chunk),
+    group: (title, run) => {
+      io.err(`--- ${title}\n`)
+      return run()
+    },
   }
 }
 

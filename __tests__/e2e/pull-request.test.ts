@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -6,7 +6,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
 import { realEnv, registryDigest } from '../helpers/real-env.js'
-import { independentSum, makeDir } from '../helpers/tmp.js'
+import { independentSum, makeDir, ROOT } from '../helpers/tmp.js'
 
 // A real git repository with history; the action runs on a pull_request event as the runner would run it.
 const env = realEnv()
@@ -272,5 +272,25 @@ describe('pull-request comment (GitHub REST API stands in as a local server: it 
       expect(run.stdout).toContain('pull request from a fork')
       expect(calls).toEqual([])
     })
+  })
+})
+
+describe('cli validate --base', () => {
+  it('applies the base-branch rules from git history', () => {
+    const { repo } = repository()
+    writeFileSync(path.join(repo, 'migrations/20240101000000_users.sql'), 'CREATE TABLE users (id bigint);\n')
+    rehash(repo)
+    commit(repo)
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'validate', 'migrations', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      })
+    expect(cli().status).toBe(0)
+    const ran = cli('--base', 'main')
+    expect(ran.status).toBe(1)
+    expect(ran.stderr).toContain(
+      'error: migrations/20240101000000_users.sql: edits a migration that is already on main',
+    )
   })
 })
