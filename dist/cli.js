@@ -13,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-JUI7SLPQ.js";
+} from "./chunks/chunk-2BVGIMVY.js";
 import {
   DockerMissingError,
   MigrationImageError,

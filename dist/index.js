@@ -23,7 +23,7 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-JUI7SLPQ.js";
+} from "./chunks/chunk-2BVGIMVY.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,

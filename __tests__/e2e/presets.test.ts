@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { getPreset } from '../../src/core/presets.js'
-import { runAction, runPost } from '../helpers/runner.js'
-import { docker, randomSha, realEnv, registryDigest } from '../helpers/real-env.js'
-import { makeDir, ROOT } from '../helpers/tmp.js'
+import { publishOnPush } from '../helpers/publish.js'
+import { docker, realEnv, registryDigest } from '../helpers/real-env.js'
+import { ROOT } from '../helpers/tmp.js'
 
 // One image per preset, built and pushed to the loopback registry. The official base images cannot be pulled
 // here (no Docker Hub), so a local stand-in (busybox) is substituted through the base-image input; what is
@@ -33,31 +33,13 @@ function imageFiles(image: string, dir: string): string[] {
 }
 
 function publish(tool: string, dir: string, extra: Record<string, string> = {}) {
-  const sha = randomSha()
-  const main = runAction({
-    cwd: ROOT,
-    inputs: {
-      dir,
-      tool,
-      image: `${env.MI_REGISTRY}/presets/${tool}`,
-      'base-image': env.MI_BASE_BUSYBOX,
-      username: env.MI_REGISTRY_USER,
-      password: env.MI_REGISTRY_PASSWORD,
-      ...extra,
-    },
-    payload: { repository: { default_branch: 'main' } },
-    env: {
-      PATH: env.PATH,
-      DOCKER_HOST: env.DOCKER_HOST,
-      HOME: makeDir(),
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_SHA: sha,
-      GITHUB_REPOSITORY: 'acme/api',
-    },
+  return publishOnPush(env, {
+    dir,
+    tool,
+    image: `${env.MI_REGISTRY}/presets/${tool}`,
+    'base-image': env.MI_BASE_BUSYBOX,
+    ...extra,
   })
-  runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)
-  return { main, sha }
 }
 
 const cases: [string, string, string[]][] = [

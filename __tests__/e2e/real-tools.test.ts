@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { runAction, runPost } from '../helpers/runner.js'
-import { docker, freshDatabase, psqlAt, randomSha, realEnv, registryDigest } from '../helpers/real-env.js'
-import { makeDir, ROOT } from '../helpers/tmp.js'
+import { publishOnPush } from '../helpers/publish.js'
+import { docker, freshDatabase, psqlAt, realEnv, registryDigest } from '../helpers/real-env.js'
 
 // Real migration tools from the registries, as local base images laid out like the official ones
 // (scripts/test-env.sh): dbmate's static binary (npm @dbmate/linux-x64) and Liquibase 4 (npm liquibase, on a
@@ -9,30 +8,7 @@ import { makeDir, ROOT } from '../helpers/tmp.js'
 const env = realEnv()
 
 function publish(tool: string, dir: string, base: string) {
-  const sha = randomSha()
-  const main = runAction({
-    cwd: ROOT,
-    inputs: {
-      dir,
-      tool,
-      image: `${env.MI_REGISTRY}/real/${tool}`,
-      'base-image': base,
-      username: env.MI_REGISTRY_USER,
-      password: env.MI_REGISTRY_PASSWORD,
-    },
-    payload: { repository: { default_branch: 'main' } },
-    env: {
-      PATH: env.PATH,
-      DOCKER_HOST: env.DOCKER_HOST,
-      HOME: makeDir(),
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_REF: 'refs/heads/main',
-      GITHUB_SHA: sha,
-      GITHUB_REPOSITORY: 'acme/api',
-    },
-  })
-  runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)
-  return { main, sha }
+  return publishOnPush(env, { dir, tool, image: `${env.MI_REGISTRY}/real/${tool}`, 'base-image': base })
 }
 
 const tables = (url: string): string =>

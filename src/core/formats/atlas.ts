@@ -1,7 +1,5 @@
-import { sortByUtf8 } from '../byte-order.js'
-import type { MigrationFormat, MigrationName } from './format.js'
-
-const NAME = /^(\d+)_(.+)\.sql$/s
+import type { MigrationFormat } from './format.js'
+import { topLevelEndingIn, versionedName } from './naming.js'
 
 /**
  * Atlas's own layout: top-level `*.sql` files (case-sensitive suffix, dotfiles included), ordered by name bytes.
@@ -10,16 +8,8 @@ const NAME = /^(\d+)_(.+)\.sql$/s
 export const atlasFormat: MigrationFormat = {
   name: 'atlas',
   recursive: false,
-  select(names) {
-    return sortByUtf8(
-      names.filter((name) => !name.includes('/') && name.endsWith('.sql')),
-      (name) => name,
-    )
-  },
-  parseName(name): MigrationName | undefined {
-    const match = NAME.exec(name)
-    return match ? { version: match[1], description: match[2] } : undefined
-  },
+  select: topLevelEndingIn('.sql'),
+  parseName: versionedName(/^(\d+)_(.+)\.sql$/s),
   nameRule: '<version>_<name>.sql',
   nameExample: '20240101120000_create_users.sql',
 }

@@ -1,5 +1,6 @@
 import { sortByUtf8 } from '../byte-order.js'
 import type { MigrationFormat, MigrationName } from './format.js'
+import { topLevelEndingIn } from './naming.js'
 import { compareIntegers, integerKey } from './versions.js'
 
 const FILE = /^(\d+)_(.*)\.(up|down)\.([^./]+)$/s
@@ -13,11 +14,7 @@ const topLevel = (name: string): boolean => !name.includes('/')
 export const golangMigrateFormat: MigrationFormat = {
   name: 'golang-migrate',
   recursive: false,
-  select: (names) =>
-    sortByUtf8(
-      names.filter((name) => topLevel(name) && name.endsWith('.up.sql')),
-      (name) => name,
-    ),
+  select: topLevelEndingIn('.up.sql'),
   parseName(name): MigrationName | undefined {
     const match = FILE.exec(name)
     return match && match[3] === 'up' ? { version: match[1], description: match[2] } : undefined

@@ -1,24 +1,16 @@
-import { sortByUtf8 } from '../byte-order.js'
-import type { MigrationFormat, MigrationName } from './format.js'
+import type { MigrationFormat } from './format.js'
+import { topLevelEndingIn, versionedName } from './naming.js'
 import { numberedLines } from './sql-directives.js'
 import { compareIntegers, integerKey } from './versions.js'
 
-const NAME = /^(\d+)_(.+)\.sql$/s
 const ANNOTATION = /^--\s*\+goose\s+(\w+)/i
 
 /** goose: `<version>_<name>.sql` with `-- +goose Up` (Down optional), hashed whole in byte order, applied numerically. */
 export const gooseFormat: MigrationFormat = {
   name: 'goose',
   recursive: false,
-  select: (names) =>
-    sortByUtf8(
-      names.filter((name) => !name.includes('/') && name.endsWith('.sql')),
-      (name) => name,
-    ),
-  parseName(name): MigrationName | undefined {
-    const match = NAME.exec(name)
-    return match ? { version: match[1], description: match[2] } : undefined
-  },
+  select: topLevelEndingIn('.sql'),
+  parseName: versionedName(/^(\d+)_(.+)\.sql$/s),
   compareVersions: compareIntegers,
   versionKey: integerKey,
   rules({ migrations, read, problem }) {

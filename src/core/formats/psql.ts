@@ -1,8 +1,6 @@
-import { sortByUtf8 } from '../byte-order.js'
-import type { MigrationFormat, MigrationName } from './format.js'
+import type { MigrationFormat } from './format.js'
+import { topLevelEndingIn, versionedName } from './naming.js'
 import { compareIntegers, integerKey } from './versions.js'
-
-const NAME = /^(\d+)_(.+)\.up\.sql$/s
 
 /**
  * The psql runner's layout (Encore's): top-level `<version>_<name>.up.sql` files applied in numeric version order;
@@ -12,15 +10,8 @@ const NAME = /^(\d+)_(.+)\.up\.sql$/s
 export const psqlFormat: MigrationFormat = {
   name: 'psql',
   recursive: false,
-  select: (names) =>
-    sortByUtf8(
-      names.filter((name) => !name.includes('/') && name.endsWith('.up.sql')),
-      (name) => name,
-    ),
-  parseName(name): MigrationName | undefined {
-    const match = NAME.exec(name)
-    return match ? { version: match[1], description: match[2] } : undefined
-  },
+  select: topLevelEndingIn('.up.sql'),
+  parseName: versionedName(/^(\d+)_(.+)\.up\.sql$/s),
   compareVersions: compareIntegers,
   versionKey: integerKey,
   nameRule: '<version>_<name>.up.sql',
