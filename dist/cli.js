@@ -13,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-2BVGIMVY.js";
+} from "./chunks/chunk-QD7SH4T3.js";
 import {
   DockerMissingError,
   MigrationImageError,

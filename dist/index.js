@@ -23,7 +23,7 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-2BVGIMVY.js";
+} from "./chunks/chunk-QD7SH4T3.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,

@@ -73,7 +73,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const fileNames = listing.filter(({ kind }) => kind === 'file' || kind === 'symlink').map(({ name }) => name)
   if (format.rules) {
     problems.push(
-      ...format.rules({
+      ...(await format.rules({
         dir,
         options: formatOptions,
         names: fileNames,
@@ -87,7 +87,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
           message,
           fix,
         }),
-      }),
+      })),
     )
   }
   const migrations = inToolOrder(described, format)
@@ -111,7 +111,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     problems,
     valid: !problems.some(({ severity }) => severity === 'error'),
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
-    shipped: rulesHold && format.shipped ? format.shipped(fileNames, dir, formatOptions) : [],
+    shipped: rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : [],
   }
 }
 

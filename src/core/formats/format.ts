@@ -48,9 +48,9 @@ export interface MigrationFormat {
   /** Versions that the tool treats as equal map to one key (Flyway: `1.1` and `1_1`; numeric: `01` and `1`). */
   readonly versionKey?: (version: string) => string
   /** The tool's own rules beyond naming and duplicates. */
-  readonly rules?: (input: RuleInput) => Problem[]
+  readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
   /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
-  readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[]
+  readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[] | Promise<string[]>
   /** The naming rule and an example, for error messages. */
   readonly nameRule: string
   readonly nameExample: string

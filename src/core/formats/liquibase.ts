@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { MigrationImageError } from '../errors.js'
 import type { Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
@@ -23,7 +22,7 @@ export function masterChangelog(names: readonly string[], options: FormatOptions
 }
 
 /** `<include file=…>` / `<includeAll path=…>` in XML; `include: {file}` / `includeAll: {path}` in YAML and JSON. */
-function includesOf(file: string, text: string): Include[] {
+function includesOf(file: string, text: string, parseYaml: (text: string) => unknown): Include[] {
   if (file.endsWith('.xml')) {
     const found: Include[] = []
     for (const match of text.matchAll(/<(include|includeAll)\b([^>]*)>/g)) {
@@ -68,12 +67,22 @@ function includesOf(file: string, text: string): Include[] {
  * Follows the master changelog's includes. Non-relative paths resolve against the directory itself (the image sets
  * Liquibase's search path to it). Problems: a missing master, an include that is missing or escapes the directory.
  */
-function changelogTree(
+type YamlParser = (text: string) => unknown
+
+/** The YAML parser, loaded only when a YAML changelog is there (it is not small, and most runs never need it). */
+async function yamlParserFor(names: readonly string[]): Promise<YamlParser> {
+  if (!names.some((name) => /\.ya?ml$/.test(name))) return () => ({})
+  const { parse } = await import('yaml')
+  return (text) => parse(text) as unknown
+}
+
+async function changelogTree(
   dir: string,
   names: readonly string[],
   options: FormatOptions,
   problem?: RuleInput['problem'],
-): { files: string[]; problems: Problem[] } {
+): Promise<{ files: string[]; problems: Problem[] }> {
+  const parseYaml = await yamlParserFor(names)
   const problems: Problem[] = []
   const master = masterChangelog(names, options)
   if (!master) {
@@ -96,7 +105,7 @@ function changelogTree(
     const file = queue.shift()!
     let includes: Include[]
     try {
-      includes = includesOf(file, readFileSync(path.join(dir, file), 'utf8'))
+      includes = includesOf(file, readFileSync(path.join(dir, file), 'utf8'), parseYaml)
     } catch (error) {
       if (problem)
         problems.push(
@@ -160,9 +169,9 @@ export const liquibaseFormat: MigrationFormat = {
   recursive: true,
   select: (names) => atlasFormat.select(names),
   parseName: (name) => ({ description: name }),
-  rules: (input) => changelogTree(input.dir, input.names, input.options, input.problem).problems,
-  shipped(names, dir, options) {
-    const tree = changelogTree(dir, names, options)
+  rules: async (input) => (await changelogTree(input.dir, input.names, input.options, input.problem)).problems,
+  async shipped(names, dir, options) {
+    const tree = await changelogTree(dir, names, options)
     if (tree.files.length === 0) throw new MigrationImageError('no master changelog to ship', { file: dir })
     return tree.files
   },
