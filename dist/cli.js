@@ -13,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-QD7SH4T3.js";
+} from "./chunks/chunk-CC24CEYW.js";
 import {
   DockerMissingError,
   MigrationImageError,

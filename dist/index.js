@@ -23,7 +23,7 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-QD7SH4T3.js";
+} from "./chunks/chunk-CC24CEYW.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,

@@ -148,9 +148,12 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
     )
     if (built.code !== 0) throw buildError(plan.build, built.stderr + built.stdout, registry)
     // One image, several tags: the pushes share layers, so they run side by side.
-    const pushed = await log.group(`docker push (${plan.pushes.length} tags)`, () =>
-      Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) }))),
-    )
+    const pushed =
+      plan.pushes.length === 0
+        ? []
+        : await log.group(`docker push (${plan.pushes.length} tags)`, () =>
+            Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) }))),
+          )
     const failed = pushed.findIndex((result) => result.code !== 0)
     if (failed !== -1) throw buildError(plan.pushes[failed], pushed[failed].stderr + pushed[failed].stdout, registry)
     let digest = pushed.map((result) => /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]).find(Boolean)
