@@ -13,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-CC24CEYW.js";
+} from "./chunks/chunk-I2ISPB6A.js";
 import {
   DockerMissingError,
   MigrationImageError,

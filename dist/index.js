@@ -23,7 +23,7 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-CC24CEYW.js";
+} from "./chunks/chunk-I2ISPB6A.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,

@@ -114,13 +114,14 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
         : undefined,
       detectBuildx(docker),
     ])
-    const builder = await chooseBuilder(docker, buildxVersion, options, state, log)
-    const cache = planCache({
-      wanted: options.cache && builder.driver !== 'docker',
-      env: options.env,
-      buildxVersion: builder.buildxVersion,
-      scope: cacheScope(options.image.name, options.preset.tool),
-    })
+    // Whether the GitHub Actions cache can be used decides whether a cache-capable builder is worth creating.
+    const scope = cacheScope(options.image.name, options.preset.tool)
+    let cache = planCache({ wanted: options.cache, env: options.env, buildxVersion, scope })
+    const builder = await chooseBuilder(docker, buildxVersion, cache.from || cache.to, options, state, log)
+    if (builder.driver === 'docker' && (cache.from || cache.to)) {
+      const text = "the buildx 'docker' driver cannot use the GitHub Actions cache: building without it"
+      cache = { from: false, to: false, scope, note: { level: 'warning', text } }
+    }
     if (cache.note) log[cache.note.level](cache.note.text)
     if (builder.buildxVersion === undefined && options.platforms.length > 1) {
       throw new UsageError(`building for ${options.platforms.join(', ')} needs docker buildx, which is not installed`, {
@@ -200,9 +201,15 @@ function registryFix(registry: string): string {
     : `check the username and password inputs for ${registry}`
 }
 
+/**
+ * The builder: none without buildx (docker build); the `builder` input as is; otherwise the current one, or — when
+ * the cache is usable and the current builder uses the `docker` driver, which cannot export cache — a temporary
+ * docker-container builder. Without a usable cache nothing is inspected or created.
+ */
 async function chooseBuilder(
   docker: Docker,
   buildxVersion: string | undefined,
+  cacheUsable: boolean,
   options: PublishOptions,
   state: CleanupState,
   log: Log,
@@ -210,7 +217,7 @@ async function chooseBuilder(
   if (buildxVersion === undefined) return {} // planCache says what this means for the cache
   if (options.builder)
     return { buildxVersion, name: options.builder, driver: await builderDriver(docker, options.builder) }
-  if (!options.cache) return { buildxVersion }
+  if (!cacheUsable) return { buildxVersion }
   const driver = await builderDriver(docker)
   if (driver !== 'docker') return { buildxVersion, driver }
   const created = await createContainerBuilder(docker, log, buildxVersion)
