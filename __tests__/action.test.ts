@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runAction as run } from './helpers/runner.js'
+import { ACTION_NODE, runAction as run } from './helpers/runner.js'
 import { independentSum, makeDir, ROOT } from './helpers/tmp.js'
 
 const runAction = (inputs: Record<string, string>, cwd: string) => run({ inputs, cwd })
@@ -64,5 +65,13 @@ describe('action (node dist/index.js as the runner runs it)', () => {
     expect(ran.stdout).toContain(
       "unknown tool 'rails' — use one of: atlas, golang-migrate, flyway, liquibase, dbmate, goose, psql",
     )
+  })
+})
+
+describe('runtime', () => {
+  it('the action entry runs under Node 24, as action.yml says (node24)', () => {
+    const version = execFileSync(ACTION_NODE, ['--version'], { encoding: 'utf8' }).trim()
+    if (process.env.MI_SKIP_REAL_PARTS === '1') expect(version).toBe(process.version)
+    else expect(version).toMatch(/^v24\./)
   })
 })

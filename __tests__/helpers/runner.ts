@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runNode, runNodeAsync, type Ran } from './tmp.js'
@@ -34,6 +34,20 @@ export function parseFileCommands(text: string): Record<string, string> {
   return values
 }
 
+/**
+ * The runtime the action runs on: node24 on GitHub, so the Node 24 binary scripts/test-env.sh fetched from the npm
+ * registry; without the real parts (MI_SKIP_REAL_PARTS, GitHub's ci.yml on Node 24) the current Node.
+ */
+function actionNode(): string {
+  const envFile = path.join(process.env.MI_TEST_ENV_DIR ?? path.join(tmpdir(), 'migration-image-test-env'), 'env')
+  if (process.env.MI_SKIP_REAL_PARTS === '1' || !existsSync(envFile)) return process.execPath
+  const line = readFileSync(envFile, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('MI_NODE24='))
+  return line ? line.slice('MI_NODE24='.length) : process.execPath
+}
+export const ACTION_NODE = actionNode()
+
 function prepare({ inputs = {}, env = {}, payload, cwd }: RunnerSetup): { temp: string; runnerEnv: NodeJS.ProcessEnv } {
   const temp = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
   const files = { GITHUB_OUTPUT: 'output', GITHUB_STEP_SUMMARY: 'summary', GITHUB_STATE: 'state' }
@@ -65,20 +79,20 @@ function collect(ran: Ran, temp: string): ActionRun {
 /** Runs dist/index.js as the runner does: inputs as INPUT_*, file commands in RUNNER_TEMP. */
 export function runAction(setup: RunnerSetup): ActionRun {
   const { temp, runnerEnv } = prepare(setup)
-  return collect(runNode('dist/index.js', [], runnerEnv, setup.cwd), temp)
+  return collect(runNode('dist/index.js', [], runnerEnv, setup.cwd, ACTION_NODE), temp)
 }
 
 /** runAction without blocking the event loop (the test serves HTTP to the action). */
 export async function runActionAsync(setup: RunnerSetup): Promise<ActionRun> {
   const { temp, runnerEnv } = prepare(setup)
-  return collect(await runNodeAsync('dist/index.js', [], runnerEnv, setup.cwd), temp)
+  return collect(await runNodeAsync('dist/index.js', [], runnerEnv, setup.cwd, ACTION_NODE), temp)
 }
 
 /** Runs dist/post.js with the state the main step saved (the runner passes it as STATE_<name>). */
 export function runPost(main: ActionRun, env: NodeJS.ProcessEnv, cwd: string): Ran {
   const stateEnv: NodeJS.ProcessEnv = { RUNNER_TEMP: main.temp, ...env }
   for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value
-  return runNode('dist/post.js', [], stateEnv, cwd)
+  return runNode('dist/post.js', [], stateEnv, cwd, ACTION_NODE)
 }
 
 export const freshTemp = (): string => mkdtempSync(path.join(tmpdir(), 'mi-'))

@@ -33,8 +33,14 @@ export interface Ran {
   stderr: string
 }
 
-export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Ran {
-  const result = spawnSync(process.execPath, [path.join(ROOT, script), ...args], {
+export function runNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = ROOT,
+  node = process.execPath,
+): Ran {
+  const result = spawnSync(node, [path.join(ROOT, script), ...args], {
     cwd,
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
@@ -46,9 +52,15 @@ export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT):
   runNode('dist/cli.js', args, env, cwd)
 
 /** Like runNode, without blocking the event loop (for tests that serve HTTP to the child). */
-export function runNodeAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<Ran> {
+export function runNodeAsync(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = ROOT,
+  node = process.execPath,
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+    const child = spawn(node, [path.join(ROOT, script), ...args], {
       cwd,
       env: { PATH: process.env.PATH, ...env },
     })
