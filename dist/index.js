@@ -116,15 +116,15 @@ function size(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 var CHECKS = [
-  ["atlas.sum", (code2) => code2.startsWith("checksum") || code2 === "line-endings"],
-  ["names and versions", (code2) => code2 === "bad-name" || code2 === "duplicate-version"],
-  ["the tool's rules", (code2) => code2 === "tool-rule"],
-  [
-    "files (no symlinks, binaries or special files)",
-    (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
-  ],
-  ["applied migrations unchanged", (code2) => code2 === "applied-changed"],
-  ["new migrations in order", (code2) => code2 === "out-of-order"]
+  { name: "atlas.sum", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
+  { name: "names and versions", covers: (code2) => code2 === "bad-name" || code2 === "duplicate-version" },
+  { name: "the tool's rules", covers: (code2) => code2 === "tool-rule" },
+  {
+    name: "files (no symlinks, binaries or special files)",
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
+  },
+  { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
+  { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
 ];
 function renderSummary(validation, context = {}) {
   const { migrations } = validation;
@@ -141,9 +141,9 @@ function renderSummary(validation, context = {}) {
     `| Latest version | ${validation.latestVersion ?? "—"} |`,
     `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
     "",
-    `Checks: ${CHECKS.map(([name, matches], index) => {
-      if (index >= 4 && context.baseName === void 0) return `➖ ${name}`;
-      return `${problems.some((problem) => problem.severity === "error" && matches(problem.code)) ? "❌" : "✅"} ${name}`;
+    `Checks: ${CHECKS.map(({ name, covers, needsBase }) => {
+      if (needsBase && context.baseName === void 0) return `➖ ${name}`;
+      return `${problems.some((problem) => problem.severity === "error" && covers(problem.code)) ? "❌" : "✅"} ${name}`;
     }).join(" · ")}${context.baseName === void 0 ? "" : ` (compared with ${cell(context.baseName)})`}`,
     ""
   ];

@@ -25,16 +25,23 @@ export interface SummaryContext {
   readonly baseName?: string
 }
 
-const CHECKS: [string, (code: Problem['code']) => boolean][] = [
-  ['atlas.sum', (code) => code.startsWith('checksum') || code === 'line-endings'],
-  ['names and versions', (code) => code === 'bad-name' || code === 'duplicate-version'],
-  ["the tool's rules", (code) => code === 'tool-rule'],
-  [
-    'files (no symlinks, binaries or special files)',
-    (code) => code === 'symlink' || code === 'binary' || code === 'not-regular',
-  ],
-  ['applied migrations unchanged', (code) => code === 'applied-changed'],
-  ['new migrations in order', (code) => code === 'out-of-order'],
+interface Check {
+  readonly name: string
+  readonly covers: (code: Problem['code']) => boolean
+  /** Runs only against a base branch (pull requests, base-ref). */
+  readonly needsBase?: boolean
+}
+
+const CHECKS: readonly Check[] = [
+  { name: 'atlas.sum', covers: (code) => code.startsWith('checksum') || code === 'line-endings' },
+  { name: 'names and versions', covers: (code) => code === 'bad-name' || code === 'duplicate-version' },
+  { name: "the tool's rules", covers: (code) => code === 'tool-rule' },
+  {
+    name: 'files (no symlinks, binaries or special files)',
+    covers: (code) => code === 'symlink' || code === 'binary' || code === 'not-regular',
+  },
+  { name: 'applied migrations unchanged', covers: (code) => code === 'applied-changed', needsBase: true },
+  { name: 'new migrations in order', covers: (code) => code === 'out-of-order', needsBase: true },
 ]
 
 /** Job-summary markdown: verdict, checks, problems, checksum, and the migrations in the tool's order. */
@@ -53,9 +60,9 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
     `| Latest version | ${validation.latestVersion ?? '—'} |`,
     `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
     '',
-    `Checks: ${CHECKS.map(([name, matches], index) => {
-      if (index >= 4 && context.baseName === undefined) return `➖ ${name}`
-      return `${problems.some((problem) => problem.severity === 'error' && matches(problem.code)) ? '❌' : '✅'} ${name}`
+    `Checks: ${CHECKS.map(({ name, covers, needsBase }) => {
+      if (needsBase && context.baseName === undefined) return `➖ ${name}`
+      return `${problems.some((problem) => problem.severity === 'error' && covers(problem.code)) ? '❌' : '✅'} ${name}`
     }).join(' · ')}${context.baseName === undefined ? '' : ` (compared with ${cell(context.baseName)})`}`,
     '',
   ]
