@@ -3,7 +3,7 @@
 // login, build, push) against a hand-run `docker build && docker push` of the same Dockerfile and context on the
 // same engine and registry, alternated in one process. Prints the median ratio and how many docker processes the
 // action spawned (a PATH shim counts them; docker/build-push-action runs 8-9).
-// Needs the real parts: it runs scripts/test-env.sh up. Usage: node bench/publish.mjs [--runs R]
+// Needs the real parts: it runs scripts/test-env.sh up. Usage: node bench/publish.mjs [--runs R] [--node current]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -12,7 +12,9 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = path.resolve(import.meta.dirname, '..')
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } })
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, node: { type: 'string', default: 'node24' } },
+})
 const runs = Number(values.runs)
 const envFile = execFileSync(path.join(root, 'scripts/test-env.sh'), ['up'], {
   encoding: 'utf8',
@@ -28,6 +30,8 @@ const env = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
 )
 const dir = 'examples/atlas/migrations'
+// The action's runtime is node24 (action.yml); test-env fetched that binary. --node current uses this process's.
+const actionNode = values.node === 'current' || !env.MI_NODE24 ? process.execPath : env.MI_NODE24
 const work = mkdtempSync(path.join(tmpdir(), 'mi-bench-publish-'))
 
 // A `docker` on PATH that counts its invocations, then runs the engine's client.
@@ -68,7 +72,7 @@ function action() {
     INPUT_USERNAME: env.MI_REGISTRY_USER,
     INPUT_PASSWORD: env.MI_REGISTRY_PASSWORD,
   }
-  const ran = spawnSync(process.execPath, [path.join(root, 'dist/index.js')], {
+  const ran = spawnSync(actionNode, [path.join(root, 'dist/index.js')], {
     cwd: root,
     env: runEnv,
     encoding: 'utf8',
@@ -80,7 +84,7 @@ function action() {
 function post({ temp, runEnv }) {
   const state = readFileSync(path.join(temp, 'state'), 'utf8').split('\n')
   const value = state[state.findIndex((line) => line.startsWith('cleanup<<')) + 1]
-  const ran = spawnSync(process.execPath, [path.join(root, 'dist/post.js')], {
+  const ran = spawnSync(actionNode, [path.join(root, 'dist/post.js')], {
     cwd: root,
     env: { ...runEnv, STATE_cleanup: value },
     encoding: 'utf8',
