@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planBuild, type BuildRequest } from '../src/core/build-plan.js'
+import { containerBuilderArgv, planBuild, type BuildRequest } from '../src/core/build-plan.js'
 import { cacheScope, planCache, tokenCanWriteCache } from '../src/core/gha-cache.js'
 import { atLeast, parseBuildxVersion } from '../src/core/buildx-version.js'
 
@@ -141,6 +141,18 @@ describe('build argv', () => {
       driver: 'docker-container',
     }).build
     expect(argv.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'migration-image-1-x'])
+  })
+  it('the temporary builder is created and started at once (--bootstrap from buildx 0.8)', () => {
+    expect(containerBuilderArgv('mi-1', '0.21.1')).toEqual([
+      'buildx',
+      'create',
+      '--driver',
+      'docker-container',
+      '--name',
+      'mi-1',
+      '--bootstrap',
+    ])
+    expect(containerBuilderArgv('mi-1', '0.7.1')).not.toContain('--bootstrap')
   })
   it('an existing builder is used as is', () => {
     const argv = planBuild(request(), { buildxVersion: '0.21.1', name: 'remote-k8s', driver: 'kubernetes' }).build

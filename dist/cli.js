@@ -13,14 +13,14 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-I2ISPB6A.js";
+} from "./chunks/chunk-SNYMA52F.js";
 import {
   DockerMissingError,
   MigrationImageError,
   UsageError,
   cleanUp,
   formatLocated
-} from "./chunks/chunk-7RJOU7XR.js";
+} from "./chunks/chunk-JFL7EZFV.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli.ts

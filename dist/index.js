@@ -23,13 +23,13 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-I2ISPB6A.js";
+} from "./chunks/chunk-SNYMA52F.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,
   UsageError,
   formatLocated
-} from "./chunks/chunk-7RJOU7XR.js";
+} from "./chunks/chunk-JFL7EZFV.js";
 import "./chunks/chunk-X3YG6BGP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 

@@ -8,7 +8,7 @@ import {
 import {
   CLEANUP_STATE,
   cleanUp
-} from "./chunks/chunk-7RJOU7XR.js";
+} from "./chunks/chunk-JFL7EZFV.js";
 import "./chunks/chunk-X3YG6BGP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 

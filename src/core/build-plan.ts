@@ -64,3 +64,13 @@ function planLegacy(request: BuildRequest): BuildPlan {
   const pushes = request.push ? request.tags.map((tag) => ['push', tag]) : []
   return { kind: 'docker', build, pushes, metadata: false }
 }
+
+/**
+ * `docker buildx create` for the temporary cache-capable builder. With `--bootstrap` (buildx ≥ 0.8) it starts now,
+ * so a builder that cannot start (no BuildKit image, no privileges) is caught here and the build falls back.
+ */
+export function containerBuilderArgv(name: string, buildxVersion: string): string[] {
+  const argv = ['buildx', 'create', '--driver', 'docker-container', '--name', name]
+  if (atLeast(buildxVersion, '0.8.0')) argv.push('--bootstrap')
+  return argv
+}

@@ -1,6 +1,6 @@
-import type { Builder } from '../core/build-plan.js'
+import { containerBuilderArgv, type Builder } from '../core/build-plan.js'
 import { parseBuildxVersion } from '../core/buildx-version.js'
-import type { Docker } from './docker.js'
+import { tail, type Docker } from './docker.js'
 import type { Log } from './log.js'
 
 /** `docker buildx version`: undefined when the plugin is missing (distro Docker, some self-hosted runners). */
@@ -16,8 +16,8 @@ export async function builderDriver(docker: Docker, name?: string): Promise<stri
 }
 
 /**
- * The default `docker` driver cannot export cache; create a temporary docker-container builder (removed by the
- * post step). When that fails, the caller builds without cache export.
+ * The default `docker` driver cannot export cache; create (and start) a temporary docker-container builder, removed
+ * by the post step. When it cannot be created or started, it is removed now and the caller builds without cache.
  */
 export async function createContainerBuilder(
   docker: Docker,
@@ -25,10 +25,11 @@ export async function createContainerBuilder(
   buildxVersion: string,
 ): Promise<Builder | undefined> {
   const name = `migration-image-${process.pid}-${Date.now().toString(36)}`
-  const result = await docker.run(['buildx', 'create', '--driver', 'docker-container', '--name', name])
+  const result = await docker.run(containerBuilderArgv(name, buildxVersion))
   if (result.code !== 0) {
+    await removeBuilder(docker, name).catch(() => undefined)
     log.warning(
-      `could not create a docker-container builder for the cache (${result.stderr.trim()}): building without cache export`,
+      `could not start a docker-container builder for the cache (${tail(result.stderr + result.stdout, 2)}): building without the cache`,
     )
     return undefined
   }
