@@ -13,7 +13,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-Q5FDJVL5.js";
+} from "./chunks/chunk-MWZEUHRT.js";
 import {
   assertTag,
   atlasChecksumBlock,
@@ -30,7 +30,6 @@ import {
   UsageError,
   formatLocated
 } from "./chunks/chunk-JFL7EZFV.js";
-import "./chunks/chunk-X3YG6BGP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
@@ -191,7 +190,7 @@ function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
 async function upsertComment(target, body) {
-  const { getOctokit } = await import("./chunks/github-GGAB4ZU6.js");
+  const { getOctokit } = await import("./chunks/github-HVELDBBM.js");
   const octokit = getOctokit(target.token);
   const { owner, repo } = target;
   const text = `${target.marker}

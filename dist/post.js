@@ -4,12 +4,11 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-Q5FDJVL5.js";
+} from "./chunks/chunk-MWZEUHRT.js";
 import {
   CLEANUP_STATE,
   cleanUp
 } from "./chunks/chunk-JFL7EZFV.js";
-import "./chunks/chunk-X3YG6BGP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts

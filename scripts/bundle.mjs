@@ -6,7 +6,26 @@ import { build } from 'esbuild'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true })
+// @actions/core imports @actions/http-client (and with it undici, ~0.8 MB) only for getIDToken, which this action
+// never calls. Marking http-client free of import-time side effects lets esbuild leave it out of the start-up
+// path; Octokit's chunk, which does use it, still gets it.
+const pureHttpClient = {
+  name: 'pure-http-client',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@actions\/http-client$/ }, async (args) => {
+      if (args.pluginData?.pure) return undefined
+      const resolved = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: { pure: true },
+      })
+      return { ...resolved, sideEffects: false }
+    })
+  },
+}
+
 await build({
+  plugins: [pureHttpClient],
   entryPoints: { index: 'src/index.ts', post: 'src/post-entry.ts', cli: 'src/cli-entry.ts' },
   outdir: 'dist',
   bundle: true,
