@@ -13,7 +13,7 @@ import {
   toolNames,
   validateDirectory,
   validationJson
-} from "./chunks/chunk-SNYMA52F.js";
+} from "./chunks/chunk-IDMNU4K7.js";
 import {
   DockerMissingError,
   MigrationImageError,

@@ -23,7 +23,7 @@ import {
   publish,
   validateDirectory,
   verdictLine
-} from "./chunks/chunk-SNYMA52F.js";
+} from "./chunks/chunk-IDMNU4K7.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,

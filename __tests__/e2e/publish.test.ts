@@ -362,3 +362,21 @@ describe('cli build', () => {
     expect(out).toMatch(/^FROM postgres:17-alpine\nCOPY migrations\/ \/migrations\/\nCOPY migrate.sh/)
   })
 })
+
+describe('a base image that only the logged-in registry has', () => {
+  it('builds: docker build starts beside the login and runs again once the login is there', async () => {
+    const tag = randomSha().slice(0, 12)
+    const base = `${env.MI_REGISTRY}/base/private-${tag}:1`
+    docker(env, ['tag', env.MI_BASE_BUSYBOX, base])
+    docker(env, ['push', base])
+    docker(env, ['rmi', base]) // not in the engine any more: the build must pull it, with credentials
+    const sha = randomSha()
+    const main = publishRun(
+      { dir: 'examples/atlas/migrations', image: `${env.MI_REGISTRY}/acme/private-base`, 'base-image': base },
+      sha,
+    )
+    runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)
+    expect(main.status, main.stdout + main.stderr).toBe(0)
+    expect(await registryDigest(env, 'acme/private-base', sha)).toBe(main.outputs.digest)
+  })
+})

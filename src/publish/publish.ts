@@ -10,7 +10,7 @@ import type { Preset } from '../core/presets.js'
 import type { Validation } from '../core/validate.js'
 import { builderDriver, createContainerBuilder, detectBuildx } from './builder.js'
 import type { CleanupState } from './cleanup.js'
-import { Docker, DockerMissingError, tail } from './docker.js'
+import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
 import type { Log } from './log.js'
 import { removeContext, stageContext } from './stage.js'
@@ -104,16 +104,15 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
     if (!options.credentials?.password && options.push) {
       log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`)
     }
-    // Login and the buildx probe do not depend on each other: run them side by side.
-    const [, buildxVersion] = await Promise.all([
-      options.credentials?.password
-        ? login(docker, registry, options.credentials, options.push, log).then(() => {
-            state.registry = registry
-            options.remember(state)
-          })
-        : undefined,
-      detectBuildx(docker),
-    ])
+    // The login runs while the builder is chosen (and, for docker build, while it builds): see below.
+    const loggedIn = options.credentials?.password
+      ? login(docker, registry, options.credentials, options.push, log).then(() => {
+          state.registry = registry
+          options.remember(state)
+        })
+      : Promise.resolve()
+    loggedIn.catch(() => undefined) // awaited below; this only keeps an early failure from counting as unhandled
+    const buildxVersion = await detectBuildx(docker)
     // Whether the GitHub Actions cache can be used decides whether a cache-capable builder is worth creating.
     const scope = cacheScope(options.image.name, options.preset.tool)
     let cache = planCache({ wanted: options.cache, env: options.env, buildxVersion, scope })
@@ -144,9 +143,17 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
       },
       builder,
     )
-    const built = await log.group(`docker ${plan.build.slice(0, plan.kind === 'buildx' ? 2 : 1).join(' ')}`, () =>
-      docker.run(plan.build, { echo: (chunk) => log.output(chunk) }),
-    )
+    const build = (): Promise<DockerResult> =>
+      log.group(`docker ${plan.build.slice(0, plan.kind === 'buildx' ? 2 : 1).join(' ')}`, () =>
+        docker.run(plan.build, { echo: (chunk) => log.output(chunk) }),
+      )
+    // buildx reads the credentials when it starts, so it waits for the login. docker build needs them only to pull
+    // a base image from the logged-in registry: it starts at once, and runs again after the login if that failed it.
+    if (plan.kind === 'buildx') await loggedIn
+    let built = await build()
+    await loggedIn
+    if (built.code !== 0 && plan.kind === 'docker' && AUTH_FAILURE.test(built.stderr + built.stdout))
+      built = await build()
     if (built.code !== 0) throw buildError(plan.build, built.stderr + built.stdout, registry)
     // One image, several tags: the pushes share layers, so they run side by side.
     const pushed =
@@ -246,9 +253,12 @@ function assertEngine(output: string): void {
   }
 }
 
+/** What docker prints when a registry wants credentials it was not given. */
+const AUTH_FAILURE = /denied|unauthorized|403 Forbidden|authentication required|no basic auth credentials/i
+
 function buildError(argv: readonly string[], output: string, registry: string): MigrationImageError {
   assertEngine(output)
-  const denied = /denied|unauthorized|403 Forbidden|authentication required/i.test(output)
+  const denied = AUTH_FAILURE.test(output)
   const what = argv[0] === 'push' || argv.includes('--push') ? 'push' : 'build'
   return new MigrationImageError(`docker ${what} failed: ${tail(output)}`, {
     fix: denied ? registryFix(registry) : 'see the docker output above',
