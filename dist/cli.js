@@ -12,8 +12,9 @@ import {
   renderValidationText,
   toolNames,
   validateDirectory,
-  validationJson
-} from "./chunks/chunk-IDMNU4K7.js";
+  validationJson,
+  withProblems
+} from "./chunks/chunk-W5JUQ3KE.js";
 import {
   DockerMissingError,
   MigrationImageError,
@@ -143,8 +144,7 @@ async function dispatch(argv, io) {
       tempDir: tmpdir(),
       log: stderrLog(io)
     });
-    const problems = [...validation.problems, ...base.problems];
-    return { ...validation, problems, valid: !problems.some(({ severity }) => severity === "error") };
+    return withProblems(validation, base.problems);
   };
   switch (command) {
     case "validate": {

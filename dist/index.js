@@ -22,8 +22,9 @@ import {
   parseImageName,
   publish,
   validateDirectory,
-  verdictLine
-} from "./chunks/chunk-IDMNU4K7.js";
+  verdictLine,
+  withProblems
+} from "./chunks/chunk-W5JUQ3KE.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,
@@ -283,23 +284,21 @@ async function run() {
     const ctx = readRunContext(process.env);
     const validation = await validateDirectory(dir, options);
     const base = await baseChecks(validation, ctx, options);
-    const problems = [...validation.problems, ...base.baseProblems ?? []];
-    const valid = !problems.some(({ severity }) => severity === "error");
+    const checked = withProblems(validation, base.baseProblems ?? []);
     setOutput("checksum", validation.checksum);
     setOutput("count", String(validation.migrations.length));
     setOutput("latest-version", validation.latestVersion ?? "");
-    setOutput("valid", String(valid));
+    setOutput("valid", String(checked.valid));
     setOutput("pushed", "false");
     const block = atlasChecksumBlock(validation);
     if (block) info(block);
-    for (const problem of problems) annotate(problem);
+    for (const problem of checked.problems) annotate(problem);
     const summary2 = renderSummary(validation, base);
     summary.addRaw(summary2, true);
-    if (!valid) {
+    if (!checked.valid) {
       await summary.write();
       await comment(ctx, dir, preset, summary2);
-      const errors = problems.filter(({ severity }) => severity === "error").length;
-      setFailed(`${dir}: invalid (${errors} error${errors === 1 ? "" : "s"}); nothing was built or pushed`);
+      setFailed(`${verdictLine(checked)}; nothing was built or pushed`);
       return;
     }
     info(verdictLine(validation));

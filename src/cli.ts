@@ -7,7 +7,7 @@ import { formatNames } from './core/formats/index.js'
 import { assertTag, parseImageName } from './core/image-ref.js'
 import { getPreset, toolNames } from './core/presets.js'
 import { formatProblem, renderValidationText, validationJson } from './core/report.js'
-import { validateDirectory, type ChecksumPolicy, type Validation } from './core/validate.js'
+import { validateDirectory, withProblems, type ChecksumPolicy, type Validation } from './core/validate.js'
 import { cleanUp, type CleanupState } from './publish/cleanup.js'
 import { checkAgainstBase } from './publish/git-base.js'
 import { DockerMissingError } from './publish/docker.js'
@@ -137,8 +137,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       tempDir: tmpdir(),
       log: stderrLog(io),
     })
-    const problems = [...validation.problems, ...base.problems]
-    return { ...validation, problems, valid: !problems.some(({ severity }) => severity === 'error') }
+    return withProblems(validation, base.problems)
   }
 
   switch (command) {

@@ -15,7 +15,13 @@ import { getPreset, type Preset } from './core/presets.js'
 import type { Problem } from './core/problems.js'
 import { atlasChecksumBlock, verdictLine } from './core/report.js'
 import { renderImageSummary, renderSummary, type SummaryContext } from './core/summary.js'
-import { validateDirectory, type ChecksumPolicy, type ValidateOptions, type Validation } from './core/validate.js'
+import {
+  validateDirectory,
+  withProblems,
+  type ChecksumPolicy,
+  type ValidateOptions,
+  type Validation,
+} from './core/validate.js'
 import { CLEANUP_STATE } from './publish/cleanup.js'
 import { checkAgainstBase } from './publish/git-base.js'
 import type { Log } from './publish/log.js'
@@ -102,25 +108,23 @@ export async function run(): Promise<void> {
     const ctx = readRunContext(process.env)
     const validation = await validateDirectory(dir, options)
     const base = await baseChecks(validation, ctx, options)
-    const problems: Problem[] = [...validation.problems, ...(base.baseProblems ?? [])]
-    const valid = !problems.some(({ severity }) => severity === 'error')
+    const checked = withProblems(validation, base.baseProblems ?? [])
 
     core.setOutput('checksum', validation.checksum)
     core.setOutput('count', String(validation.migrations.length))
     core.setOutput('latest-version', validation.latestVersion ?? '')
-    core.setOutput('valid', String(valid))
+    core.setOutput('valid', String(checked.valid))
     core.setOutput('pushed', 'false')
     const block = atlasChecksumBlock(validation)
     if (block) core.info(block)
-    for (const problem of problems) annotate(problem)
+    for (const problem of checked.problems) annotate(problem)
     const summary = renderSummary(validation, base)
     core.summary.addRaw(summary, true)
 
-    if (!valid) {
+    if (!checked.valid) {
       await core.summary.write()
       await comment(ctx, dir, preset, summary)
-      const errors = problems.filter(({ severity }) => severity === 'error').length
-      core.setFailed(`${dir}: invalid (${errors} error${errors === 1 ? '' : 's'}); nothing was built or pushed`)
+      core.setFailed(`${verdictLine(checked)}; nothing was built or pushed`)
       return
     }
     core.info(verdictLine(validation))

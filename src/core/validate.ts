@@ -45,6 +45,15 @@ export interface Validation {
   readonly shipped: string[]
 }
 
+export const hasErrors = (problems: readonly Problem[]): boolean =>
+  problems.some(({ severity }) => severity === 'error')
+
+/** The same directory judged with more problems (the base-branch rules). */
+export function withProblems(validation: Validation, extra: readonly Problem[]): Validation {
+  const problems = [...validation.problems, ...extra]
+  return { ...validation, problems, valid: !hasErrors(problems) }
+}
+
 const REHASH = (dir: string): string =>
   `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
 
@@ -92,7 +101,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   }
   const migrations = inToolOrder(described, format)
   // Shipped files (e.g. Liquibase's tree) are only worked out when the tool's own rules hold.
-  const rulesHold = !problems.some(({ severity }) => severity === 'error')
+  const rulesHold = !hasErrors(problems)
 
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
@@ -109,7 +118,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     sumFile: renderSumFile(hashed.entries),
     difference: sumProblem?.difference,
     problems,
-    valid: !problems.some(({ severity }) => severity === 'error'),
+    valid: !hasErrors(problems),
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
     shipped: rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : [],
   }
