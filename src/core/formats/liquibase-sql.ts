@@ -1,0 +1,232 @@
+/**
+ * Liquibase's formatted SQL changelogs (`--liquibase formatted sql`), read the way Liquibase 4.33.0 reads them.
+ * Source: liquibase/liquibase v4.33.0, liquibase-standard/src/main/java/liquibase/parser/
+ * AbstractFormattedChangeLogParser.java (AFCLP below) and core/formattedsql/FormattedSqlChangeLogParser.java (FSCLP).
+ * Only what decides a verdict is read: changeset headers, the lines Liquibase refuses, and which lines are SQL.
+ */
+
+/** Java's `\s` (no Unicode spaces), so patterns match exactly what Liquibase's do. */
+const S = '[ \\t\\n\\x0B\\f\\r]'
+const whole = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'i')
+
+// AFCLP:61 FIRST_LINE_REGEX; `matches()` is a whole-line match, case-insensitive (every pattern there is).
+const FIRST_LINE = whole(`${S}*--${S}*liquibase${S}*formatted.*`)
+// AFCLP:64 PROPERTY_REGEX and AFCLP:67 ALT_PROPERTY_ONE_CHARACTER_REGEX.
+const PROPERTY = whole(`${S}*--${S}*property${S}+(.*:.*)${S}+(.*:.*).*`)
+const ALT_PROPERTY = whole(`${S}*?[-]+${S}*property${S}.*`)
+// AFCLP:71 CHANGE_SET_REGEX, AFCLP:74 ALT_CHANGE_SET_ONE_CHARACTER_REGEX, AFCLP:77 ALT_CHANGE_SET_NO_OTHER_INFO_REGEX.
+const CHANGE_SET = whole(`${S}*--${S}*changeset${S}+("[^"]+"|[^:]+):${S}*("[^"]+"|[^ \\t\\n\\x0B\\f\\r]+).*`)
+const ALT_CHANGE_SET_ONE = whole(`-${S}*changeset${S}.*`)
+const ALT_CHANGE_SET_NO_INFO = whole(`${S}*--${S}*changeset${S}*.*`)
+// AFCLP:80-84 ROLLBACK_REGEX and its one-dash variant; AFCLP:193-197 the multi-line rollback comment.
+const ROLLBACK = whole(`${S}*--${S}*rollback (.*)`)
+const ALT_ROLLBACK = whole(`${S}*-${S}*rollback${S}.*`)
+const ROLLBACK_START = whole(`${S}*\\/\\*${S}*liquibase${S}*rollback${S}*`)
+const ROLLBACK_END = whole(`.*${S}*\\*\\/${S}*`)
+// AFCLP:86-101 preconditions, precondition-<name>, the one-dash variants and the empty precondition.
+const PRECONDITIONS = whole(`${S}*--${S}*preconditions(.*)`)
+const ALT_PRECONDITIONS = whole(`${S}*-${S}*preconditions${S}.*`)
+const PRECONDITION = whole(`${S}*--${S}*precondition\\-([a-zA-Z0-9-]+) (.*)`)
+const EMPTY_PRECONDITION = whole(`${S}*--${S}*precondition\\-([a-zA-Z0-9-]+)`)
+const ALT_PRECONDITION = whole(`${S}*-${S}*precondition(.*)`)
+// AFCLP:118-131 comment (singular, one-dash and plural variants) and validCheckSum.
+const COMMENT = whole(`--${S}*comment:? (.*)`)
+const ALT_COMMENT_PLURAL = whole(`--${S}*comments:? (.*)`)
+const ALT_COMMENT_ONE = whole(`-${S}*comment:? (.*)`)
+const VALID_CHECK_SUM = whole(`--${S}*validCheckSum:? (.*)`)
+const ALT_VALID_CHECK_SUM = whole(`-${S}*validCheckSum(.*)`)
+// AFCLP:133-140 ignoreLines and the refused `--ignore:` spelling.
+const IGNORE_LINES = whole(`--${S}*ignoreLines:(\\w+)`)
+const ALT_IGNORE_LINES_ONE = whole(`-${S}*?ignoreLines:(\\w+).*`)
+const ALT_IGNORE = whole(`--${S}*ignore:(\\w+)`)
+// AFCLP:150-170 changeset attributes that decide whether Liquibase validates a changeset.
+const IGNORE_ATTRIBUTE = whole('.*ignore:(\\w*).*')
+const DBMS_ATTRIBUTE = whole('.*dbms:([^,][\\w!,]+).*')
+// FSCLP:31-37 the precondition types formatted SQL knows.
+const PRECONDITION_TYPES = new Set(['sql-check', 'table-exists', 'view-exists'])
+
+/** Whether Liquibase picks the formatted SQL parser: the first non-blank line is the header (AFCLP:255-279). */
+export function isFormattedSql(text: string): boolean {
+  const first = splitLines(text).find((line) => line.trim() !== '')
+  return first !== undefined && FIRST_LINE.test(first)
+}
+
+/** BufferedReader.readLine: `\n`, `\r\n` and `\r` end a line; a final terminator adds no empty line. */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\r|\n/)
+  if (lines.length > 0 && lines.at(-1) === '') lines.pop()
+  return lines
+}
+
+export interface SqlChangeSet {
+  readonly author: string
+  readonly id: string
+  readonly line: number
+  /** `ignore:true`: Liquibase neither validates nor runs it (ValidatingVisitor.java:99). */
+  readonly ignored: boolean
+  /** `dbms:` set: a DbmsChangeSetFilter may leave it out, so checks that need it to run are not made. */
+  readonly dbms: boolean
+}
+
+export interface SqlIssue {
+  readonly line: number
+  readonly message: string
+  readonly fix: string
+}
+
+export interface FormattedSql {
+  readonly changeSets: SqlChangeSet[]
+  /** The first error Liquibase stops at (its parser throws at the first one), if any. */
+  readonly error?: SqlIssue
+}
+
+const FORMAT_FIX = "write it as '--changeset author:id' (no space after the colon), one per changeset"
+
+/** Reads a formatted SQL changelog; stops at the first line Liquibase refuses, as Liquibase does. */
+export function readFormattedSql(text: string): FormattedSql {
+  const lines = splitLines(text)
+  const changeSets: SqlChangeSet[] = []
+  let current: SqlChangeSet | undefined
+  let sql = ''
+  let foundHeader = false
+  const fail = (line: number, message: string, fix: string): FormattedSql => ({
+    changeSets,
+    error: { line, message, fix },
+  })
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]
+    const number = index + 1
+    const header = FIRST_LINE.test(line)
+    // AFCLP:330-334: a second header stops the parse.
+    if (foundHeader && header) {
+      return fail(number, 'duplicate formatted SQL header: Liquibase stops here', 'keep one --liquibase formatted sql')
+    }
+    // AFCLP:338-345: property lines; a malformed one stops the parse.
+    if (PROPERTY.test(line)) continue
+    if (ALT_PROPERTY.test(line)) {
+      return fail(number, 'malformed --property line', "write '--property name:<name> value:<value>'")
+    }
+    if (header) foundHeader = true
+    // AFCLP:351-389: ignoreLines:start … ignoreLines:end, or ignoreLines:<count>; other spellings stop the parse.
+    const ignoreLines = IGNORE_LINES.exec(line)
+    if (ignoreLines) {
+      if (ignoreLines[1] === 'start') {
+        for (index++; index < lines.length; index++) {
+          const end = IGNORE_LINES.exec(lines[index])
+          if (end) {
+            if (end[1] === 'end') break
+          } else if (ALT_IGNORE_LINES_ONE.test(lines[index])) {
+            return fail(index + 1, 'malformed ignoreLines line', "write '--ignoreLines:end'")
+          }
+        }
+        continue
+      }
+      if (!/^[+-]?\d+$/.test(ignoreLines[1])) {
+        return fail(
+          number,
+          `unknown ignoreLines syntax "${ignoreLines[1]}"`,
+          "write '--ignoreLines:<count>' or 'start'",
+        )
+      }
+      index += Math.max(0, Number(ignoreLines[1]))
+      continue
+    }
+    if (ALT_IGNORE_LINES_ONE.test(line) || ALT_IGNORE.test(line)) {
+      return fail(number, 'malformed ignoreLines line', "write '--ignoreLines:<count>' or '--ignoreLines:start'")
+    }
+    const changeSet = CHANGE_SET.exec(line)
+    if (changeSet) {
+      // AFCLP:391-396: the changeset before this one has no SQL.
+      if (current && sql.trim() === '') {
+        return fail(
+          current.line,
+          `changeset ${current.author}:${current.id} has no SQL: Liquibase stops with "No SQL for changeset"`,
+          'add its SQL, or remove the empty changeset',
+        )
+      }
+      const [, authorGroup, idGroup] = changeSet
+      // AFCLP:466-479: the header must read `--changeset author:id` with nothing between the colon and the id.
+      const exact = new RegExp(`^${S}*--${S}*changeset${S}+${escapeRegExp(`${authorGroup}:${idGroup}`)}.*$`, 'i')
+      if (!exact.test(line))
+        return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
+      const id = stripQuotes(idGroup)
+      // AFCLP:481 and AFCLP:803-809 validateChangeSetId: an id of only colons and spaces is empty.
+      if (id.replaceAll(':', '').replaceAll(' ', '') === '') {
+        return fail(number, 'the changeset id is empty', FORMAT_FIX)
+      }
+      current = {
+        author: stripQuotes(authorGroup),
+        id,
+        line: number,
+        ignored: (IGNORE_ATTRIBUTE.exec(line)?.[1] ?? '').toLowerCase() === 'true',
+        dbms: DBMS_ATTRIBUTE.test(line),
+      }
+      changeSets.push(current)
+      sql = ''
+      continue
+    }
+    // AFCLP:500-505: anything else that starts like a changeset header stops the parse.
+    if (ALT_CHANGE_SET_ONE.test(line) || ALT_CHANGE_SET_NO_INFO.test(line)) {
+      return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
+    }
+    if (!current) {
+      // AFCLP:512-517: comment lines are refused outside changesets; other lines are skipped.
+      if (COMMENT.test(line)) {
+        return fail(number, '--comment outside a changeset', 'move it below a --changeset line')
+      }
+      continue
+    }
+    // AFCLP:688-760 configureChangeSet: the lines a changeset reads as attributes; the rest is its SQL.
+    if (COMMENT.test(line) || VALID_CHECK_SUM.test(line) || ROLLBACK.test(line) || PRECONDITIONS.test(line)) continue
+    if (ALT_COMMENT_ONE.test(line) || ALT_COMMENT_PLURAL.test(line)) {
+      return fail(number, 'malformed --comment line', "write '--comment <comment>'")
+    }
+    if (ALT_VALID_CHECK_SUM.test(line)) {
+      return fail(number, 'malformed --validCheckSum line', "write '--validCheckSum <checksum>'")
+    }
+    if (ALT_ROLLBACK.test(line)) return fail(number, 'malformed --rollback line', "write '--rollback <SQL>'")
+    if (ROLLBACK_START.test(line)) {
+      // AFCLP:920-935: the block runs to a line ending in `*/`; none → "rollback comment is not closed".
+      const end = lines.findIndex((candidate, at) => at > index && ROLLBACK_END.test(candidate))
+      if (end < 0) return fail(number, 'the /* liquibase rollback comment is not closed', "close it with '*/'")
+      index = end
+      continue
+    }
+    if (ALT_PRECONDITIONS.test(line)) return fail(number, 'malformed --preconditions line', 'see --preconditions')
+    const precondition = PRECONDITION.exec(line) ?? EMPTY_PRECONDITION.exec(line)
+    if (precondition) {
+      // FSCLP:70-111 and FSCLP:166-183: an unknown type, or a known one without its arguments, stops the parse.
+      const known = PRECONDITION_TYPES.has(precondition[1])
+      if (known && precondition[2] !== undefined) continue
+      return fail(
+        number,
+        known
+          ? `precondition-${precondition[1]} has no arguments`
+          : `the '${precondition[1]}' precondition type is not supported`,
+        'use precondition-sql-check, -table-exists or -view-exists with their arguments',
+      )
+    }
+    if (ALT_PRECONDITION.test(line))
+      return fail(number, 'malformed --precondition line', 'see --precondition-sql-check')
+    sql += `${line}\n`
+  }
+  // AFCLP:522-527 leaves the last changeset's SQL null when nothing follows; AbstractSQLChange.java:122-126 then
+  // fails validation with "'sql' is required" (ValidatingVisitor.java:150-180) unless the changeset is not run.
+  if (current && sql.trim() === '' && !current.ignored && !current.dbms) {
+    return fail(
+      current.line,
+      `changeset ${current.author}:${current.id} has no SQL: Liquibase fails validation ("'sql' is required")`,
+      'add its SQL, or remove the empty changeset',
+    )
+  }
+  return { changeSets }
+}
+
+/** StringUtil.stripEnclosingQuotes. */
+function stripQuotes(value: string): string {
+  return value.length > 1 && /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+}
