@@ -125,6 +125,8 @@ function text(value: unknown): string | undefined {
 /** One changelog entry, whatever the syntax: its name, attributes, nested entries and line. */
 interface Entry {
   readonly name: string
+  /** The XML tag as written (with its namespace prefix). */
+  readonly tag?: string
   readonly attributes: Readonly<Record<string, unknown>>
   readonly children: readonly Entry[]
   readonly line?: number
@@ -230,7 +232,6 @@ async function readXml(source: string): Promise<Changelog> {
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',
-    removeNSPrefix: true,
     processEntities: false,
     htmlEntities: false,
     parseAttributeValue: false,
@@ -248,8 +249,10 @@ async function readXml(source: string): Promise<Changelog> {
   const meta = XMLParser.getMetaDataSymbol() as unknown as string
   const lineAt = lineFinder(source)
   const toEntry = (node: Record<string, unknown>): Entry | undefined => {
-    const name = Object.keys(node).find((key) => key !== ':@' && key !== '#text')
-    if (name === undefined) return undefined
+    const tag = Object.keys(node).find((key) => key !== ':@' && key !== '#text')
+    if (tag === undefined) return undefined
+    // Namespace prefixes are dropped (the SAX handler reads local names, XMLChangeLogSAXHandler.java:75-83).
+    const name = tag.slice(tag.indexOf(':') + 1)
     const raw = (node[':@'] ?? {}) as Record<string, string>
     const attributes = Object.fromEntries(
       Object.entries(raw).map(([key, value]) => [
@@ -258,15 +261,45 @@ async function readXml(source: string): Promise<Changelog> {
       ]),
     )
     const start = (node[meta] as { startIndex?: number } | undefined)?.startIndex
-    const children = ((node[name] as Record<string, unknown>[]) ?? []).map(toEntry).filter((entry) => !!entry)
-    return { name, attributes, children, line: start === undefined ? undefined : lineAt(start) }
+    const children = ((node[tag] as Record<string, unknown>[]) ?? []).map(toEntry).filter((entry) => !!entry)
+    return { name, tag, attributes, children, line: start === undefined ? undefined : lineAt(start) }
   }
   const roots = (tree as Record<string, unknown>[]).map(toEntry).filter((entry) => !!entry)
+  const root = roots[0]
   // XMLChangeLogSAXHandler.java:90-93: the root element must be databaseChangeLog.
-  if (roots[0]?.name !== 'databaseChangeLog') {
-    throw new ChangelogError('"databaseChangeLog" expected as root element', roots[0]?.line)
+  if (root?.name !== 'databaseChangeLog') {
+    throw new ChangelogError('"databaseChangeLog" expected as root element', root?.line)
   }
-  return readEntries(roots[0].children)
+  if (!declaresSchema(root)) {
+    throw new ChangelogError(
+      `does not declare Liquibase's XML schema: Liquibase validates XML changelogs against it and stops ("Cannot find the declaration of element 'databaseChangeLog'")`,
+      root.line,
+      `give the root xmlns="${CHANGELOG_NAMESPACE}" and an xsi:schemaLocation naming a dbchangelog XSD`,
+    )
+  }
+  return readEntries(root.children)
+}
+
+const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
+
+/**
+ * XMLChangeLogSAXParser.java:43 turns on a validating parser (VALIDATE_XML_CHANGELOG_FILES defaults to true,
+ * configuration/GlobalConfiguration.java) and errors and warnings both throw (:96-113). The root element then has to
+ * be declared by the dbchangelog XSD: in its namespace, with an xsi:schemaLocation that maps the namespace to an XSD
+ * (LiquibaseEntityResolver.java serves the dbchangelog-*.xsd files from the jar). Without it Liquibase stops with
+ * "cvc-elt.1.a: Cannot find the declaration of element 'databaseChangeLog'" (checked against Liquibase 4.28).
+ */
+function declaresSchema(root: Entry): boolean {
+  const prefix = root.tag?.includes(':') ? root.tag.slice(0, root.tag.indexOf(':')) : undefined
+  const namespace = root.attributes[prefix === undefined ? 'xmlns' : `xmlns:${prefix}`]
+  if (namespace !== CHANGELOG_NAMESPACE) return false
+  const location = Object.entries(root.attributes).find(
+    ([key]) => key === 'schemaLocation' || key.endsWith(':schemaLocation'),
+  )
+  const pairs = typeof location?.[1] === 'string' ? location[1].trim().split(/\s+/) : []
+  return pairs.some(
+    (token, index) => index % 2 === 0 && token === CHANGELOG_NAMESPACE && pairs[index + 1] !== undefined,
+  )
 }
 
 interface YamlApi {
