@@ -24,8 +24,14 @@ export function renderValidationText(validation: Validation): string {
   const block = atlasChecksumBlock(validation)
   if (block) lines.push(block)
   for (const problem of validation.problems) lines.push(formatProblem(problem))
+  lines.push(...uncoveredLines(validation))
   lines.push(verdictLine(validation))
   return lines.join('\n') + '\n'
+}
+
+/** Shipped files atlas.sum does not hash, one line each with the reason. */
+export function uncoveredLines(validation: Validation): string[] {
+  return validation.uncovered.map(({ name, reason }) => `not covered by atlas.sum: ${name} (${reason})`)
 }
 
 /** `DIR: 3 migrations valid, checksum h1:…` or `DIR: invalid (2 errors)`. */
@@ -56,5 +62,8 @@ export function validationJson(validation: Validation): object {
     difference: validation.difference ?? null,
     errors: byProblem('error'),
     warnings: byProblem('warning'),
+    notices: byProblem('notice'),
+    shipped: validation.shipped,
+    uncovered: validation.uncovered,
   }
 }

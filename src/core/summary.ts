@@ -75,6 +75,12 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
     }
     out.push('')
   }
+  if (validation.uncovered.length > 0) {
+    out.push('Shipped in the image but not covered by atlas.sum:', '')
+    for (const { name, reason } of validation.uncovered.slice(0, MAX_ROWS)) out.push(`- ${code(name)}: ${cell(reason)}`)
+    if (validation.uncovered.length > MAX_ROWS) out.push(`- … ${validation.uncovered.length - MAX_ROWS} more`)
+    out.push('')
+  }
   if (migrations.length > 0) {
     out.push('| Version | Name | Size |', '|---|---|---:|')
     for (const migration of migrations.slice(0, MAX_ROWS)) {

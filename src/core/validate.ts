@@ -43,6 +43,13 @@ export interface Validation {
   readonly latestVersion?: string
   /** Files the image needs besides the migrations (down files, changelogs). */
   readonly shipped: string[]
+  /** Shipped files that atlas.sum does not hash, with the reason (Atlas's format for the tool leaves them out). */
+  readonly uncovered: UncoveredFile[]
+}
+
+export interface UncoveredFile {
+  readonly name: string
+  readonly reason: string
 }
 
 export const hasErrors = (problems: readonly Problem[]): boolean =>
@@ -103,6 +110,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   // Shipped files (e.g. Liquibase's tree) are only worked out when the tool's own rules hold.
   const rulesHold = !hasErrors(problems)
 
+  const shipped = rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : []
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
   const sumProblem = checkSumFile(dir, format.name, sumPath, counted.length, hashed.entries, policy)
@@ -120,8 +128,24 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     problems,
     valid: !hasErrors(problems),
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
-    shipped: rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : [],
+    shipped,
+    uncovered: uncoveredFiles(format, shipped, hashed.entries),
   }
+}
+
+/** Shipped files without an atlas.sum entry: not counted by the format, or counted but `atlas:sum ignore`d. */
+function uncoveredFiles(
+  format: MigrationFormat,
+  shipped: readonly string[],
+  entries: readonly SumEntry[],
+): UncoveredFile[] {
+  const hashed = new Set(entries.map(({ name }) => name))
+  return shipped
+    .filter((name) => !hashed.has(name))
+    .map((name) => ({
+      name,
+      reason: format.uncoveredReason?.(name) ?? `Atlas's ${format.name} format does not hash this file`,
+    }))
 }
 
 /** The tool's own order (numeric for some tools); files whose name does not parse keep their place at the end. */

@@ -51,6 +51,8 @@ export interface MigrationFormat {
   readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
   /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
   readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[] | Promise<string[]>
+  /** Why atlas.sum does not cover a shipped file (Atlas's format for the tool leaves it out); a default otherwise. */
+  readonly uncoveredReason?: (name: string) => string
   /** The naming rule and an example, for error messages. */
   readonly nameRule: string
   readonly nameExample: string

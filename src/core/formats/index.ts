@@ -7,13 +7,32 @@ import { golangMigrateFormat } from './golang-migrate.js'
 import { gooseFormat } from './goose.js'
 import { liquibaseFormat } from './liquibase.js'
 import { psqlFormat } from './psql.js'
+import {
+  besides,
+  flywayShipped,
+  flywayUncoveredReason,
+  golangMigrateShipped,
+  golangMigrateUncoveredReason,
+  liquibaseUncoveredReason,
+} from './shipped.js'
 
 export type { FormatOptions, MigrationFormat, MigrationName } from './format.js'
 
 const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map(
-  [atlasFormat, golangMigrateFormat, flywayFormat, gooseFormat, dbmateFormat, liquibaseFormat, psqlFormat].map(
-    (format) => [format.name, format],
-  ),
+  [
+    atlasFormat,
+    // What the image must hold beyond the hashed files lives in ./shipped.ts, beside each tool's naming rules.
+    {
+      ...golangMigrateFormat,
+      shipped: besides(golangMigrateFormat.select, golangMigrateShipped),
+      uncoveredReason: golangMigrateUncoveredReason,
+    },
+    { ...flywayFormat, shipped: besides(flywayFormat.select, flywayShipped), uncoveredReason: flywayUncoveredReason },
+    gooseFormat,
+    dbmateFormat,
+    { ...liquibaseFormat, uncoveredReason: liquibaseUncoveredReason },
+    psqlFormat,
+  ].map((format) => [format.name, format]),
 )
 
 export const formatNames: readonly string[] = [...FORMATS.keys()]
