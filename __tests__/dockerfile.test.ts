@@ -25,7 +25,7 @@ describe('Dockerfile rendering', () => {
 
   it('atlas preset (with labels)', () => {
     expect(render('atlas')).toMatchInlineSnapshot(`
-      "FROM arigaio/atlas:0.38.0
+      "FROM arigaio/atlas:1.3.3
       COPY migrations/ /migrations/
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
@@ -40,11 +40,11 @@ describe('Dockerfile rendering', () => {
 
   it('atlas preset with the self-check stage', () => {
     expect(render('atlas', { selfCheck: true })).toMatchInlineSnapshot(`
-      "FROM arigaio/atlas:0.38.0 AS self-check
+      "FROM arigaio/atlas:1.3.3 AS self-check
       COPY migrations/ /migrations/
       RUN ["/atlas", "migrate", "validate", "--dir", "file:///migrations"]
 
-      FROM arigaio/atlas:0.38.0
+      FROM arigaio/atlas:1.3.3
       COPY --from=self-check /migrations/ /migrations/
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
@@ -59,7 +59,7 @@ describe('Dockerfile rendering', () => {
 
   it('golang-migrate preset: -path wired into the entrypoint', () => {
     expect(render('golang-migrate')).toMatchInlineSnapshot(`
-      "FROM migrate/migrate:v4.18.3
+      "FROM migrate/migrate:v4.19.1
       COPY migrations/ /migrations/
       USER 65534:65534
       ENTRYPOINT ["migrate", "-path", "/migrations"]
@@ -70,7 +70,7 @@ describe('Dockerfile rendering', () => {
 
   it('flyway preset', () => {
     expect(render('flyway')).toMatchInlineSnapshot(`
-      "FROM flyway/flyway:11.0.0
+      "FROM flyway/flyway:13.0.0
       COPY migrations/ /flyway/sql/
       ENV FLYWAY_LOCATIONS="filesystem:/flyway/sql"
       USER 65534:65534
@@ -80,7 +80,7 @@ describe('Dockerfile rendering', () => {
 
   it('liquibase preset: keeps the base user, points at the master changelog', () => {
     expect(render('liquibase', { env: { LIQUIBASE_COMMAND_CHANGELOG_FILE: 'changelog.xml' } })).toMatchInlineSnapshot(`
-      "FROM liquibase/liquibase:4.31.1
+      "FROM liquibase/liquibase:4.33.0
       COPY migrations/ /liquibase/changelog/
       ENV LIQUIBASE_SEARCH_PATH="/liquibase/changelog" \\
           LIQUIBASE_COMMAND_CHANGELOG_FILE="changelog.xml"
@@ -90,7 +90,7 @@ describe('Dockerfile rendering', () => {
 
   it('dbmate preset', () => {
     expect(render('dbmate')).toMatchInlineSnapshot(`
-      "FROM ghcr.io/amacneil/dbmate:2.21.0
+      "FROM ghcr.io/amacneil/dbmate:2.35.0
       COPY migrations/ /db/migrations/
       ENV DBMATE_MIGRATIONS_DIR="/db/migrations" \\
           DBMATE_NO_DUMP_SCHEMA="true"
@@ -101,11 +101,11 @@ describe('Dockerfile rendering', () => {
 
   it('goose preset with the self-check stage', () => {
     expect(render('goose', { selfCheck: true })).toMatchInlineSnapshot(`
-      "FROM ghcr.io/kukymbr/goose-docker:3.24.1 AS self-check
+      "FROM ghcr.io/kukymbr/goose-docker:3.27.1 AS self-check
       COPY migrations/ /migrations/
       RUN ["goose", "-dir", "/migrations", "validate"]
 
-      FROM ghcr.io/kukymbr/goose-docker:3.24.1
+      FROM ghcr.io/kukymbr/goose-docker:3.27.1
       COPY --from=self-check /migrations/ /migrations/
       ENV GOOSE_MIGRATION_DIR="/migrations"
       USER 65534:65534
@@ -115,7 +115,7 @@ describe('Dockerfile rendering', () => {
 
   it('psql preset: runner entrypoint, numeric non-root user, env', () => {
     expect(render('psql')).toMatchInlineSnapshot(`
-      "FROM postgres:17-alpine
+      "FROM postgres:18-alpine
       COPY migrations/ /migrations/
       COPY migrate.sh /usr/local/bin/migration-image-migrate
       ENV MIGRATIONS_DIR="/migrations"

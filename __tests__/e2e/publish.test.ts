@@ -359,7 +359,7 @@ describe('cli build', () => {
       [path.join(ROOT, 'dist/cli.js'), 'dockerfile', 'examples/psql/migrations', '--tool', 'psql'],
       { cwd: ROOT, encoding: 'utf8' },
     )
-    expect(out).toMatch(/^FROM postgres:17-alpine\nCOPY migrations\/ \/migrations\/\nCOPY migrate.sh/)
+    expect(out).toMatch(/^FROM postgres:18-alpine\nCOPY migrations\/ \/migrations\/\nCOPY migrate.sh/)
   })
 })
 

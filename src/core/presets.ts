@@ -26,11 +26,30 @@ export interface Preset {
 
 const NOBODY = '65534:65534'
 
+/*
+ * Each base as its own Dockerfile builds it (read at the pinned release):
+ * - arigaio/atlas: the `atlas` binary at /atlas, runs as root, reads only; Hub tags have no `v` (1.3.3 is the
+ *   newest numbered tag seen in late 2026; `-community` variants exist for the Apache-2.0 build).
+ * - migrate/migrate (golang-migrate/migrate Dockerfile, v4.19.1): alpine, root, ENTRYPOINT ["migrate"], reads only.
+ * - flyway/flyway (flyway/flyway flyway-docker/dockerfiles/base/Dockerfile, 13.0.0): eclipse-temurin JRE, root,
+ *   /flyway world-readable, ENTRYPOINT ["flyway"].
+ * - liquibase/liquibase (liquibase/docker Dockerfile at v4.33.0): eclipse-temurin JRE, USER liquibase (uid 1001),
+ *   ENTRYPOINT /liquibase/docker-entrypoint.sh. 4.33.0 is Liquibase's last 4.x release and the last image with the
+ *   JDBC drivers bundled (Apache-2.0); 5.x images ship no drivers (`lpm add postgresql --global`) under the FSL
+ *   licence. The base's own non-root user is kept. Its 4.33.0 entrypoint adds no search path, so the preset sets one.
+ * - ghcr.io/amacneil/dbmate (amacneil/dbmate Dockerfile `release` stage, v2.35.0; tags from docker/metadata-action
+ *   semver, no `v`): alpine, root, ENTRYPOINT ["/usr/local/bin/dbmate"]. dbmate writes db/schema.sql after
+ *   migrating unless DBMATE_NO_DUMP_SCHEMA=true, which the preset sets so a non-root user cannot break `up`.
+ * - ghcr.io/kukymbr/goose-docker (kukymbr/goose-docker Dockerfile, v3.27.1; README pins `3.27.1`): alpine, root,
+ *   goose at /bin/goose, entrypoint /goose-docker/entrypoint.sh with -dir=/migrations.
+ * - postgres:<major>-alpine: root, with a postgres user (uid 70); psql only reads.
+ */
+
 const PRESETS: readonly Preset[] = [
   {
     tool: 'atlas',
     format: 'atlas',
-    baseImage: 'arigaio/atlas:0.38.0',
+    baseImage: 'arigaio/atlas:1.3.3',
     migrationsDir: '/migrations',
     env: {},
     user: NOBODY,
@@ -40,7 +59,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'golang-migrate',
     format: 'golang-migrate',
-    baseImage: 'migrate/migrate:v4.18.3',
+    baseImage: 'migrate/migrate:v4.19.1',
     migrationsDir: '/migrations',
     env: {},
     user: NOBODY,
@@ -50,7 +69,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'flyway',
     format: 'flyway',
-    baseImage: 'flyway/flyway:11.0.0',
+    baseImage: 'flyway/flyway:13.0.0',
     migrationsDir: '/flyway/sql',
     env: { FLYWAY_LOCATIONS: 'filesystem:/flyway/sql' },
     user: NOBODY,
@@ -59,7 +78,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'liquibase',
     format: 'liquibase',
-    baseImage: 'liquibase/liquibase:4.31.1',
+    baseImage: 'liquibase/liquibase:4.33.0',
     migrationsDir: '/liquibase/changelog',
     env: { LIQUIBASE_SEARCH_PATH: '/liquibase/changelog' },
     changelogEnv: 'LIQUIBASE_COMMAND_CHANGELOG_FILE',
@@ -69,7 +88,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'dbmate',
     format: 'dbmate',
-    baseImage: 'ghcr.io/amacneil/dbmate:2.21.0',
+    baseImage: 'ghcr.io/amacneil/dbmate:2.35.0',
     migrationsDir: '/db/migrations',
     env: { DBMATE_MIGRATIONS_DIR: '/db/migrations', DBMATE_NO_DUMP_SCHEMA: 'true' },
     user: NOBODY,
@@ -78,7 +97,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'goose',
     format: 'goose',
-    baseImage: 'ghcr.io/kukymbr/goose-docker:3.24.1',
+    baseImage: 'ghcr.io/kukymbr/goose-docker:3.27.1',
     migrationsDir: '/migrations',
     env: { GOOSE_MIGRATION_DIR: '/migrations' },
     user: NOBODY,
@@ -88,7 +107,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'psql',
     format: 'psql',
-    baseImage: 'postgres:17-alpine',
+    baseImage: 'postgres:18-alpine',
     migrationsDir: '/migrations',
     env: { MIGRATIONS_DIR: '/migrations' },
     user: NOBODY,
