@@ -78,6 +78,8 @@ export interface FormattedSql {
   readonly changeSets: SqlChangeSet[]
   /** The first error Liquibase stops at (its parser throws at the first one), if any. */
   readonly error?: SqlIssue
+  /** Something Liquibase accepts but runs differently from how it reads. */
+  readonly warning?: SqlIssue
 }
 
 const FORMAT_FIX = "write it as '--changeset author:id' (no space after the colon), one per changeset"
@@ -210,14 +212,27 @@ export function readFormattedSql(text: string): FormattedSql {
       return fail(number, 'malformed --precondition line', 'see --precondition-sql-check')
     sql += `${line}\n`
   }
-  // AFCLP:522-527 leaves the last changeset's SQL null when nothing follows; AbstractSQLChange.java:122-126 then
-  // fails validation with "'sql' is required" (ValidatingVisitor.java:150-180) unless the changeset is not run.
+  // The last changeset's SQL is only set when lines follow it (AFCLP:522-527). Until then its change holds what
+  // the header line handed it (AFCLP:486-489): the previous changeset's SQL, or null for the first changeset.
   if (current && sql.trim() === '' && !current.ignored && !current.dbms) {
-    return fail(
-      current.line,
-      `changeset ${current.author}:${current.id} has no SQL: Liquibase fails validation ("'sql' is required")`,
-      'add its SQL, or remove the empty changeset',
-    )
+    const previous = changeSets.at(-2)
+    if (!previous) {
+      // AbstractSQLChange.java:122-126: null SQL fails validation with "'sql' is required" (ValidatingVisitor.java
+      // :150-180), before anything runs.
+      return fail(
+        current.line,
+        `changeset ${current.author}:${current.id} has no SQL: Liquibase fails validation ("'sql' is required")`,
+        'add its SQL, or remove the empty changeset',
+      )
+    }
+    return {
+      changeSets,
+      warning: {
+        line: current.line,
+        message: `changeset ${current.author}:${current.id} has no SQL of its own: Liquibase gives it the SQL of ${previous.author}:${previous.id} and runs that a second time`,
+        fix: 'add its SQL, or remove the empty changeset',
+      },
+    }
   }
   return { changeSets }
 }

@@ -415,7 +415,7 @@ function readBounded(dir: string, name: string): string {
 async function readChangelog(
   dir: string,
   name: string,
-): Promise<{ changelog: Changelog; failure?: ParseFailure; notice?: string }> {
+): Promise<{ changelog: Changelog; failure?: ParseFailure; warning?: ParseFailure }> {
   let source: string
   try {
     source = readBounded(dir, name)
@@ -449,7 +449,7 @@ async function readChangelog(
         }
         const sql = readFormattedSql(source)
         const changelog = { ...empty(), changeSets: sql.changeSets }
-        return sql.error ? { changelog, failure: sql.error } : { changelog }
+        return sql.error ? { changelog, failure: sql.error } : { changelog, warning: sql.warning }
       }
       default:
         return { changelog: empty() }
@@ -528,11 +528,12 @@ async function changelogTree(
       continue
     }
     loaded.add(name)
-    const { changelog, failure } = await readChangelog(dir, name)
+    const { changelog, failure, warning } = await readChangelog(dir, name)
     if (failure) {
       problems.push(problem(name, failure.message, failure.fix, failure.line))
       continue
     }
+    if (warning) problems.push(problem(name, warning.message, warning.fix, warning.line, 'warning'))
     for (const changeSet of changelog.changeSets) {
       if (changeSet.ignored) continue // VV:99-102: ignored changesets are not validated.
       // VV:188-206 areChangeSetAttributesValid (strict mode is off by default): the id must not be blank.
