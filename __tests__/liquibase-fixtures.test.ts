@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cases, FIXTURES } from './helpers/liquibase-fixtures.js'
+import { ROOT } from './helpers/tmp.js'
+
+interface Found {
+  code: string
+  message: string
+  file: string
+  line?: number
+}
+
+interface Json {
+  valid: boolean
+  errors: Found[]
+  warnings: Found[]
+  notices: Found[]
+  shipped: string[]
+  uncovered: { name: string; reason: string }[]
+}
+
+function validate(dir: string): { status: number | null; json: Json; stderr: string } {
+  const ran = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'cli.js'), 'validate', dir, '--tool', 'liquibase', '--json'],
+    {
+      encoding: 'utf8',
+    },
+  )
+  return { status: ran.status, json: JSON.parse(ran.stdout) as Json, stderr: ran.stderr }
+}
+
+/** Problems from the tool's rules (the atlas.sum notice of a directory without one is not a Liquibase rule). */
+const ruleProblems = (found: Found[]): Found[] => found.filter(({ code }) => code === 'tool-rule')
+
+describe('Liquibase fixtures through dist/cli.js', () => {
+  it('has a case for each verdict, on both sides of what Liquibase does', () => {
+    const all = cases()
+    expect(new Set(all.map(({ expected }) => expected.verdict))).toEqual(new Set(['ok', 'error', 'warning', 'notice']))
+    // Never an error Liquibase would not raise: every error case is one where Liquibase fails, and back.
+    for (const { name, expected } of all) {
+      expect(expected.verdict === 'error', name).toBe(expected.liquibase === 'fails')
+      expect(expected.source, name).toMatch(/v4\.33\.0 .+\.java/)
+    }
+  })
+
+  for (const { name, dir, expected } of cases()) {
+    it(`${name}: ${expected.verdict}${expected.message ? ` — ${expected.message}` : ''}`, () => {
+      const { status, json, stderr } = validate(dir)
+      const bucket = { error: json.errors, warning: json.warnings, notice: json.notices }
+      if (expected.verdict === 'ok') {
+        expect([...json.errors, ...json.warnings, ...ruleProblems(json.notices)], stderr).toEqual([])
+        expect(status).toBe(0)
+        return
+      }
+      const found = ruleProblems(bucket[expected.verdict]).find(({ message }) => message.includes(expected.message!))
+      expect(found, JSON.stringify(json, null, 1)).toBeDefined()
+      expect(path.relative(dir, found!.file)).toBe(expected.file)
+      expect(found!.line).toBe(expected.line)
+      expect(status).toBe(expected.verdict === 'error' ? 1 : 0)
+      if (expected.verdict !== 'error') expect(json.errors).toEqual([])
+    })
+  }
+
+  it('ships the changelog tree and lists what atlas.sum does not cover, with the reason', () => {
+    const { json } = validate(path.join(FIXTURES, 'includeall-subfolder'))
+    expect(json.shipped).toEqual(['changelog.xml', 'changes/001_users.sql', 'changes/002_orders.sql'])
+    expect(json.uncovered).toEqual([
+      {
+        name: 'changelog.xml',
+        reason: "Atlas's liquibase format hashes only top-level .sql files, not XML, YAML, JSON or other changelogs",
+      },
+      {
+        name: 'changes/001_users.sql',
+        reason: "Atlas's liquibase format hashes only top-level .sql files, not files in sub-folders",
+      },
+      {
+        name: 'changes/002_orders.sql',
+        reason: "Atlas's liquibase format hashes only top-level .sql files, not files in sub-folders",
+      },
+    ])
+    const sqlFile = validate(path.join(FIXTURES, 'sqlfile-ok')).json
+    expect(sqlFile.shipped).toEqual(['changelog.xml', 'sql/users.sql'])
+  })
+
+  it('prints the files atlas.sum does not cover in the text report', () => {
+    const ran = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'cli.js'), 'validate', path.join(FIXTURES, 'yaml-ok'), '--tool', 'liquibase'],
+      { encoding: 'utf8' },
+    )
+    expect(ran.status).toBe(0)
+    expect(ran.stdout + ran.stderr).toContain(
+      "not covered by atlas.sum: changelog.yaml (Atlas's liquibase format hashes only top-level .sql files, not XML, YAML, JSON or other changelogs)",
+    )
+  })
+})
