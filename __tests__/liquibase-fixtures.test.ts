@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cases, FIXTURES } from './helpers/liquibase-fixtures.js'
+import { runAction } from './helpers/runner.js'
 import { ROOT } from './helpers/tmp.js'
 
 interface Found {
@@ -93,6 +94,18 @@ describe('Liquibase fixtures through dist/cli.js', () => {
     expect(ran.status).toBe(0)
     expect(ran.stdout + ran.stderr).toContain(
       "not covered by atlas.sum: changelog.yaml (Atlas's liquibase format hashes only top-level .sql files, not XML, YAML, JSON or other changelogs)",
+    )
+  })
+
+  it('the action (dist/index.js) lists them in the job summary', () => {
+    const ran = runAction({
+      inputs: { dir: '__tests__/fixtures/liquibase/includeall-subfolder', tool: 'liquibase', build: 'false' },
+      cwd: ROOT,
+    })
+    expect(ran.status, ran.stdout).toBe(0)
+    expect(ran.summary).toContain('Shipped in the image but not covered by atlas.sum:')
+    expect(ran.summary).toContain(
+      "- <code>changes/002_orders.sql</code>: Atlas's liquibase format hashes only top-level .sql files, not files in sub-folders",
     )
   })
 })
