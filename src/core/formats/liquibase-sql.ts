@@ -39,10 +39,10 @@ const ALT_VALID_CHECK_SUM = whole(`-${S}*validCheckSum(.*)`)
 const IGNORE_LINES = whole(`--${S}*ignoreLines:(\\w+)`)
 const ALT_IGNORE_LINES_ONE = whole(`-${S}*?ignoreLines:(\\w+).*`)
 const ALT_IGNORE = whole(`--${S}*ignore:(\\w+)`)
-// AFCLP:150-170 changeset attributes that decide whether Liquibase validates a changeset.
+// AFCLP:169-172 changeset attributes that decide whether Liquibase validates a changeset.
 const IGNORE_ATTRIBUTE = whole('.*ignore:(\\w*).*')
 const DBMS_ATTRIBUTE = whole('.*dbms:([^,][\\w!,]+).*')
-// FSCLP:31-37 the precondition types formatted SQL knows.
+// FSCLP:31-33 the precondition types formatted SQL knows.
 const PRECONDITION_TYPES = new Set(['sql-check', 'table-exists', 'view-exists'])
 
 /** Whether Liquibase picks the formatted SQL parser: the first non-blank line is the header (AFCLP:255-279). */
@@ -152,7 +152,7 @@ export function readFormattedSql(text: string): FormattedSql {
       if (!exact.test(line))
         return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
       const id = stripQuotes(idGroup)
-      // AFCLP:481 and AFCLP:803-809 validateChangeSetId: an id of only colons and spaces is empty.
+      // AFCLP:482 and AFCLP:802-809 validateChangeSetId: an id of only colons and spaces is empty.
       if (id.replaceAll(':', '').replaceAll(' ', '') === '') {
         return fail(number, 'the changeset id is empty', FORMAT_FIX)
       }
@@ -167,18 +167,18 @@ export function readFormattedSql(text: string): FormattedSql {
       sql = ''
       continue
     }
-    // AFCLP:500-505: anything else that starts like a changeset header stops the parse.
+    // AFCLP:500-506: anything else that starts like a changeset header stops the parse.
     if (ALT_CHANGE_SET_ONE.test(line) || ALT_CHANGE_SET_NO_INFO.test(line)) {
       return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
     }
     if (!current) {
-      // AFCLP:512-517: comment lines are refused outside changesets; other lines are skipped.
+      // AFCLP:512-519: comment lines are refused outside changesets; other lines are skipped.
       if (COMMENT.test(line)) {
         return fail(number, '--comment outside a changeset', 'move it below a --changeset line')
       }
       continue
     }
-    // AFCLP:688-760 configureChangeSet: the lines a changeset reads as attributes; the rest is its SQL.
+    // AFCLP:666-719 configureChangeSet: the lines a changeset reads as attributes; the rest is its SQL.
     if (COMMENT.test(line) || VALID_CHECK_SUM.test(line) || ROLLBACK.test(line) || PRECONDITIONS.test(line)) continue
     if (ALT_COMMENT_ONE.test(line) || ALT_COMMENT_PLURAL.test(line)) {
       return fail(number, 'malformed --comment line', "write '--comment <comment>'")
@@ -197,7 +197,7 @@ export function readFormattedSql(text: string): FormattedSql {
     if (ALT_PRECONDITIONS.test(line)) return fail(number, 'malformed --preconditions line', 'see --preconditions')
     const precondition = PRECONDITION.exec(line) ?? EMPTY_PRECONDITION.exec(line)
     if (precondition) {
-      // FSCLP:70-111 and FSCLP:166-183: an unknown type, or a known one without its arguments, stops the parse.
+      // FSCLP:101-133 and FSCLP:170-185: an unknown type, or a known one without its arguments, stops the parse.
       const known = PRECONDITION_TYPES.has(precondition[1])
       if (known && precondition[2] !== undefined) continue
       return fail(
@@ -212,8 +212,8 @@ export function readFormattedSql(text: string): FormattedSql {
       return fail(number, 'malformed --precondition line', 'see --precondition-sql-check')
     sql += `${line}\n`
   }
-  // The last changeset's SQL is only set when lines follow it (AFCLP:522-527). Until then its change holds what
-  // the header line handed it (AFCLP:486-489): the previous changeset's SQL, or null for the first changeset.
+  // The last changeset's SQL is only set when lines follow it (AFCLP:524-530). Until then its change holds what
+  // the header line handed it (AFCLP:490-491): the previous changeset's SQL, or null for the first changeset.
   if (current && sql.trim() === '' && !current.ignored && !current.dbms) {
     const previous = changeSets.at(-2)
     if (!previous) {

@@ -51,9 +51,9 @@ interface Include {
   readonly path: string
   readonly all: boolean
   readonly relative: boolean
-  /** include: errorIfMissing (DCL:646-649); includeAll: errorIfMissingOrEmpty (DCL:619-621). Both default true. */
+  /** include: errorIfMissing (DCL:647-648); includeAll: errorIfMissingOrEmpty (DCL:620-621). Both default true. */
   readonly errorIfMissing: boolean
-  /** includeAll's endsWithFilter (DCL:629). */
+  /** includeAll's endsWithFilter (DCL:630). */
   readonly endsWith: string
   readonly line?: number
 }
@@ -132,14 +132,14 @@ interface Entry {
   readonly line?: number
 }
 
-/** What the entries under databaseChangeLog say (DCL:466-506 handleChildNodeHelper). */
+/** What the entries under databaseChangeLog say (DCL:467-507 handleChildNodeHelper). */
 function readEntries(entries: readonly Entry[]): Changelog {
   const changelog = empty()
   for (const entry of entries) {
     const a = entry.attributes
     if (entry.name === 'include') {
       const file = text(a.file)
-      // DCL:636-639: an include without `file` stops Liquibase.
+      // DCL:637-639: an include without `file` stops Liquibase.
       if (file === undefined) throw new ChangelogError("an include has no 'file' attribute", entry.line)
       changelog.includes.push({
         path: file.replaceAll('\\', '/'),
@@ -274,7 +274,7 @@ async function readXml(source: string): Promise<Changelog> {
     throw new ChangelogError(
       `does not declare Liquibase's XML schema: Liquibase validates XML changelogs against it and stops ("Cannot find the declaration of element 'databaseChangeLog'")`,
       root.line,
-      `give the root xmlns="${CHANGELOG_NAMESPACE}" and an xsi:schemaLocation naming a dbchangelog XSD`,
+      `give the root xmlns="${CHANGELOG_NAMESPACE}" and an xsi:schemaLocation naming a dbchangelog XSD (Liquibase's image validates XML unless LIQUIBASE_VALIDATE_XML_CHANGELOG_FILES=false)`,
     )
   }
   return readEntries(root.children)
@@ -284,7 +284,7 @@ const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
 
 /**
  * XMLChangeLogSAXParser.java:43 turns on a validating parser (VALIDATE_XML_CHANGELOG_FILES defaults to true,
- * configuration/GlobalConfiguration.java) and errors and warnings both throw (:96-113). The root element then has to
+ * configuration/GlobalConfiguration.java) and errors and warnings both throw (:97-113). The root element then has to
  * be declared by the dbchangelog XSD: in its namespace, with an xsi:schemaLocation that maps the namespace to an XSD
  * (LiquibaseEntityResolver.java serves the dbchangelog-*.xsd files from the jar). Without it Liquibase stops with
  * "cvc-elt.1.a: Cannot find the declaration of element 'databaseChangeLog'" (checked against Liquibase 4.28).
@@ -418,7 +418,8 @@ async function readChangelog(
 ): Promise<{ changelog: Changelog; failure?: ParseFailure; warning?: ParseFailure }> {
   let source: string
   try {
-    source = readBounded(dir, name)
+    // BomAwareInputStream (XMLChangeLogSAXParser.java:127) and StreamUtil drop a byte order mark.
+    source = readBounded(dir, name).replace(/^\uFEFF/, '')
   } catch (error) {
     if (error instanceof ChangelogError)
       return { changelog: empty(), failure: { message: error.message, fix: error.fix } }
@@ -435,7 +436,7 @@ async function readChangelog(
         return { changelog: await readYaml(source) }
       case 'sql': {
         if (!isFormattedSql(source)) {
-          // SqlChangeLogParser.java:57-66: an empty file stops the parse; otherwise the whole file is one changeset
+          // SqlChangeLogParser.java:60-67: an empty file stops the parse; otherwise the whole file is one changeset
           // whose SQL must not be blank (AbstractSQLChange.java:122-126).
           if (source.trim() === '')
             return {
@@ -464,10 +465,12 @@ async function readChangelog(
 /**
  * Where an include points, as a slash path inside the directory. Non-relative paths resolve against Liquibase's
  * search path, which the image sets to the migrations directory; relative ones against the including file
- * (DCL:1064-1071 resolveSibling + normalizePath). undefined: the path leaves the directory.
+ * (DCL:1047-1054 resolveSibling + normalizePath). undefined: the path leaves the directory.
  */
 function resolve(from: string, target: string, relative: boolean): string | undefined {
   const cleaned = target.replace(/^classpath\*?:/, '').replaceAll('\\', '/')
+  // A leading `/` does not make a path absolute: Liquibase looks it up in the search path too (a real Liquibase does
+  // not find `/liquibase/changelog/x.sql` in the search path /liquibase/changelog).
   const joined = relative ? path.posix.join(path.posix.dirname(from), cleaned) : cleaned.replace(/^\/+/, '')
   const normal = path.posix
     .normalize(joined)
@@ -476,6 +479,9 @@ function resolve(from: string, target: string, relative: boolean): string | unde
   if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
   return normal === '.' ? '' : normal
 }
+
+/** `${name}` in a path: Liquibase expands changelog properties there (DCL:469 expandExpressions) at run time. */
+const hasProperty = (text: string): boolean => text.includes('${')
 
 interface Tree {
   /** Changelogs in the order Liquibase loads them (master first), then sqlFile targets and properties files. */
@@ -562,7 +568,22 @@ async function changelogTree(
         )
       } else seen.set(key, String(changeSet.line ?? '?'))
     }
+    const unchecked = (what: string, line?: number): void => {
+      problems.push(
+        problem(
+          name,
+          `${what} uses a changelog property: Liquibase expands it at run time, so it is not checked or shipped here`,
+          'write the path without ${…} to have it checked and shipped',
+          line,
+          'warning',
+        ),
+      )
+    }
     for (const ref of changelog.sqlFiles) {
+      if (hasProperty(ref.path)) {
+        unchecked(`sqlFile '${ref.path}'`, ref.line)
+        continue
+      }
       const target = resolve(name, ref.path, ref.relative)
       if (target !== undefined && available.has(target)) {
         extra.add(target)
@@ -583,6 +604,10 @@ async function changelogTree(
       )
     }
     for (const property of changelog.properties) {
+      if (hasProperty(property.file)) {
+        unchecked(`properties file '${property.file}'`, property.line)
+        continue
+      }
       const target = resolve(name, property.file, property.relative)
       if (target !== undefined && available.has(target)) {
         extra.add(target)
@@ -596,7 +621,7 @@ async function changelogTree(
           ),
         )
       } else {
-        // DCL:553-555: errorIfMissing="false" → a warning, and the properties are not set.
+        // DCL:551-555: errorIfMissing="false" → a warning, and the properties are not set.
         problems.push(
           problem(
             name,
@@ -609,6 +634,10 @@ async function changelogTree(
       }
     }
     for (const include of changelog.includes) {
+      if (hasProperty(include.path)) {
+        unchecked(`${include.all ? 'includeAll' : 'include'} '${include.path}'`, include.line)
+        continue
+      }
       const target = resolve(name, include.path, include.relative)
       if (target === undefined) {
         problems.push(
@@ -622,16 +651,18 @@ async function changelogTree(
         continue
       }
       if (!include.all) {
-        // DCL:996-998: `.svn` and `cvs` are skipped.
+        // DCL:1043-1045: `.svn` and `cvs` are skipped.
         if (/^(\.svn|cvs)$/i.test(include.path)) continue
         if (!available.has(target)) {
-          // DCL:1013-1021: a missing file is an error, unless errorIfMissing="false" (then a warning).
+          // DCL:1067-1074: a missing file is an error, unless errorIfMissing="false" (then a warning).
           problems.push(
             include.errorIfMissing
               ? problem(
                   name,
                   `includes '${include.path}', which does not exist in the directory`,
-                  'fix the path or add the file',
+                  include.path.startsWith('/')
+                    ? 'write the path relative to the migrations directory (Liquibase looks it up in its search path)'
+                    : 'fix the path or add the file',
                   include.line,
                 )
               : problem(
@@ -644,7 +675,7 @@ async function changelogTree(
           )
           continue
         }
-        // DCL:1022 + ChangeLogParserFactory.java:59 with OnUnknownFileFormat.FAIL (DCL:651): no parser, no run.
+        // DCL:1076 + ChangeLogParserFactory.java:59 with OnUnknownFileFormat.FAIL (DCL:654, 1099-1102): no parser, no run.
         if (kindOf(target) === 'unknown') {
           problems.push(
             problem(
@@ -659,7 +690,7 @@ async function changelogTree(
         queue.push({ name: target, from: name, line: include.line })
         continue
       }
-      // includeAll: every file below the path (DCL:895-906 ResourceAccessor.search, recursive by default), in
+      // includeAll: every file below the path (DCL:895-906, 933 ResourceAccessor.search, recursive by default), in
       // path order (the standard comparator compares path strings), filtered by endsWithFilter.
       const prefix = target === '' ? '' : `${target}/`
       const found = names
@@ -669,7 +700,7 @@ async function changelogTree(
         )
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       if (found.length === 0) {
-        // DCL:837-840 and 909-912: missing or empty → error, unless errorIfMissingOrEmpty="false".
+        // DCL:837-840, 909-912 and 934-937: missing or empty → error, unless errorIfMissingOrEmpty="false".
         problems.push(
           include.errorIfMissing
             ? problem(
@@ -689,7 +720,7 @@ async function changelogTree(
         continue
       }
       for (const file of found) {
-        // DCL:846-847: includeAll includes with OnUnknownFileFormat.WARN: unknown types are skipped with a warning.
+        // DCL:846-847 and 1099-1110: includeAll includes with OnUnknownFileFormat.WARN: unknown types are skipped with a warning.
         if (kindOf(file) === 'unknown') {
           problems.push(
             problem(
