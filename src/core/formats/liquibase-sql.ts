@@ -42,6 +42,7 @@ const ALT_IGNORE = whole(`--${S}*ignore:(\\w+)`)
 // AFCLP:169-172 changeset attributes that decide whether Liquibase validates a changeset.
 const IGNORE_ATTRIBUTE = whole('.*ignore:(\\w*).*')
 const DBMS_ATTRIBUTE = whole('.*dbms:([^,][\\w!,]+).*')
+const LOGICAL_FILE_PATH = whole('.*logicalFilePath:([^ \\t\\n\\x0B\\f\\r]*).*')
 // FSCLP:31-33 the precondition types formatted SQL knows.
 const PRECONDITION_TYPES = new Set(['sql-check', 'table-exists', 'view-exists'])
 
@@ -66,6 +67,8 @@ export interface SqlChangeSet {
   readonly ignored: boolean
   /** `dbms:` set: a DbmsChangeSetFilter may leave it out, so checks that need it to run are not made. */
   readonly dbms: boolean
+  /** `logicalFilePath:` on the changeset line: the path its identity uses instead of the file's. */
+  readonly logicalPath?: string
 }
 
 export interface SqlIssue {
@@ -162,6 +165,8 @@ export function readFormattedSql(text: string): FormattedSql {
         line: number,
         ignored: (IGNORE_ATTRIBUTE.exec(line)?.[1] ?? '').toLowerCase() === 'true',
         dbms: DBMS_ATTRIBUTE.test(line),
+        // AFCLP:448-451: an empty logicalFilePath: falls back to the changelog's.
+        logicalPath: LOGICAL_FILE_PATH.exec(line)?.[1] || undefined,
       }
       changeSets.push(current)
       sql = ''

@@ -55,6 +55,8 @@ interface Include {
   readonly errorIfMissing: boolean
   /** includeAll's endsWithFilter (DCL:630). */
   readonly endsWith: string
+  /** logicalFilePath on the include: the included changesets' identity path (DCL:1129-1147). */
+  readonly logicalPath?: string
   readonly line?: number
 }
 
@@ -69,6 +71,8 @@ interface SqlFileRef {
 interface ChangeSetRef {
   readonly id: string
   readonly author: string
+  /** logicalFilePath set on the changeset: its identity's path instead of the file's. */
+  readonly logicalPath?: string
   readonly line?: number
   readonly ignored: boolean
   readonly dbms: boolean
@@ -147,6 +151,7 @@ function readEntries(entries: readonly Entry[]): Changelog {
         relative: flag(a.relativeToChangelogFile, false),
         errorIfMissing: flag(a.errorIfMissing, true),
         endsWith: '',
+        logicalPath: text(a.logicalFilePath) || undefined,
         line: entry.line,
       })
     } else if (entry.name === 'includeAll') {
@@ -159,6 +164,7 @@ function readEntries(entries: readonly Entry[]): Changelog {
         relative: flag(a.relativeToChangelogFile, false),
         errorIfMissing: flag(a.errorIfMissingOrEmpty, true),
         endsWith: (text(a.endsWithFilter) ?? '').trim(),
+        logicalPath: text(a.logicalFilePath) || undefined,
         line: entry.line,
       })
     } else if (entry.name === 'property') {
@@ -175,6 +181,7 @@ function readEntries(entries: readonly Entry[]): Changelog {
       changelog.changeSets.push({
         id: text(a.id) ?? '',
         author: text(a.author) ?? '',
+        logicalPath: text(a.logicalFilePath) || undefined,
         line: entry.line,
         ignored: flag(a.ignore, false),
         dbms: text(a.dbms) !== undefined,
@@ -517,9 +524,27 @@ async function changelogTree(
   const extra = new Set<string>()
   /** filePath::id::author of every changeset Liquibase validates (ChangeSet.java:1252-1255, VV:134-140). */
   const seen = new Map<string, string>()
-  const queue: { name: string; from?: string; line?: number }[] = [{ name: master }]
+  const queue: { name: string; from?: string; line?: number; logicalPath?: string }[] = [{ name: master }]
+  /** Each load of a file under the identity path its changesets get. */
+  const loads = new Set<string>()
   while (queue.length > 0) {
-    const { name, from, line } = queue.shift()!
+    const { name, from, line, logicalPath } = queue.shift()!
+    const load = `${logicalPath ?? ''}\0${name}`
+    if (loaded.has(name) && !loads.has(load)) {
+      // Under another logicalFilePath the changesets are new ones to Liquibase: it validates, and runs them again.
+      loads.add(load)
+      problems.push(
+        problem(
+          from ?? name,
+          `includes ${name} again under another logicalFilePath: Liquibase runs its changesets a second time`,
+          'include each changelog once',
+          line,
+          'warning',
+        ),
+      )
+      continue
+    }
+    loads.add(load)
     if (loaded.has(name)) {
       // Liquibase has no include-once rule: the file's changesets load again under the same path, and validation
       // reports them as duplicates (VV:134-140, checked at VV:209-211).
@@ -555,7 +580,7 @@ async function changelogTree(
         continue
       }
       if (changeSet.dbms) continue // a DbmsChangeSetFilter decides at run time whether it is validated.
-      const key = `${name}::${changeSet.id}::${changeSet.author}`
+      const key = `${changeSet.logicalPath ?? name}::${changeSet.id}::${changeSet.author}`
       const twin = seen.get(key)
       if (twin !== undefined) {
         problems.push(
@@ -687,7 +712,7 @@ async function changelogTree(
           )
           continue
         }
-        queue.push({ name: target, from: name, line: include.line })
+        queue.push({ name: target, from: name, line: include.line, logicalPath: include.logicalPath })
         continue
       }
       // includeAll: every file below the path (DCL:895-906, 933 ResourceAccessor.search, recursive by default), in
@@ -733,7 +758,7 @@ async function changelogTree(
           )
           continue
         }
-        queue.push({ name: file, from: name, line: include.line })
+        queue.push({ name: file, from: name, line: include.line, logicalPath: include.logicalPath })
       }
     }
   }
