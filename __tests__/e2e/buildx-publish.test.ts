@@ -228,6 +228,41 @@ describe('a builder input: the cache through v2 under the per-image scope, impor
   })
 })
 
+describe('GitHub Enterprise Server: the v1 cache API (no ACTIONS_CACHE_SERVICE_V2)', () => {
+  it('writes through reserve, ranged PATCHes and commit, and reads it back on the next run', async () => {
+    const repository = randomName('acme/bx-v1')
+    const runner = runnerMachine(env, 'containerd', { remoteBuilder: 'current' })
+    const inputs = { ...atlasInputs(repository), builder: runner.builder ?? '' }
+    const token = cache.token([{ Scope: MAIN, Permission: 3 }])
+    const v1 = (): NodeJS.ProcessEnv => cache.runnerEnv(token, false)
+    const before = cache.log.length
+    const first = await runOnRunner(
+      env,
+      { ...runner, env: { ...runner.env, ...v1() } },
+      pushToMain(randomSha(), ROOT),
+      inputs,
+    )
+    expect(first.main.status, output(first.main)).toBe(0)
+    const written = cache.log.slice(before)
+    expect(written.filter((entry) => entry.api === 'v2')).toEqual([])
+    expect(ops(written, 'reserve').length).toBeGreaterThan(0)
+    expect(ops(written, 'upload').length).toBeGreaterThan(0)
+    const index = ops(written, 'commit').find((entry) => entry.key?.startsWith('index-migration-image-'))
+    expect(index?.key).toMatch(/#1$/)
+    const middle = cache.log.length
+    const second = await runOnRunner(
+      env,
+      { ...runner, env: { ...runner.env, ...v1() } },
+      pushToMain(randomSha(), ROOT),
+      inputs,
+    )
+    expect(second.main.status, output(second.main)).toBe(0)
+    expect(second.main.stdout).toContain('importing cache manifest from gha')
+    expect(ops(cache.log.slice(middle), 'lookup').some((entry) => entry.matched === index?.key)).toBe(true)
+    expectCleanAfterPost(second.main, second.post, runner)
+  })
+})
+
 describe('two platforms on the containerd image store (its docker driver builds both), without the cache', () => {
   it('pushes an index holding linux/amd64 and linux/arm64', async () => {
     const repository = randomName('acme/bx-multi')
