@@ -74,7 +74,12 @@ function upgrade(client) {
 }
 
 rmSync(listen, { force: true })
-const server = net.createServer(upgrade)
+const open = new Set()
+const server = net.createServer((client) => {
+  open.add(client)
+  client.on('close', () => open.delete(client))
+  upgrade(client)
+})
 server.on('error', (error) => {
   process.stderr.write(`buildkit-proxy: ${error.message}\n`)
   process.exit(1)
@@ -86,6 +91,12 @@ server.listen(listen, () => {
   if (pidfile) writeFileSync(pidfile, `${process.pid}\n`)
   process.stderr.write(`buildkit-proxy: ${listen} -> ${engine} /grpc (h2c)\n`)
 })
-const stop = () => server.close(() => process.exit(0))
+// A builder may keep its connection open: stop at once rather than wait for every client to hang up.
+const stop = () => {
+  server.close()
+  for (const client of open) client.destroy()
+  rmSync(listen, { force: true })
+  process.exit(0)
+}
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -284,6 +284,13 @@ bx_versions() {
   BX_VERSIONS=("MI_BUILDX_VERSION=$buildx" "MI_ENGINE_VERSION=$engine" "MI_CONTAINERD_VERSION=$containerd"
     "MI_BUILDKIT_VERSION=$buildkit")
   log "buildx $buildx, Docker Engine $engine (BuildKit $buildkit), containerd $containerd"
+  # what the tests stand for: GitHub's cache service v2 needs buildx >= 0.21 and BuildKit >= 0.20 (Engine >= 28)
+  local bx_minor=${buildx#0.}
+  bx_minor=${bx_minor%%.*}
+  [[ $buildx == 0.* && $bx_minor =~ ^[0-9]+$ && $bx_minor -ge 21 ]] ||
+    die "buildx $buildx from $BX_SUITE is older than 0.21 (no cache service v2); use a suite that has a newer one"
+  [[ ${engine%%.*} =~ ^[0-9]+$ && ${engine%%.*} -ge 28 ]] ||
+    die "Docker Engine $engine from $BX_SUITE is older than 28 (BuildKit < 0.20); use a suite that has a newer one"
 }
 
 # --------------------------------------------------------------- commands ---
