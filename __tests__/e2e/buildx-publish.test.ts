@@ -51,6 +51,23 @@ afterAll(async () => {
   await cache?.close()
 })
 
+describe('the engines and builders are what the scenarios stand for', () => {
+  it('classic store: docker driver without a snapshotter label; containerd store: with it; remote: running', () => {
+    const classic = runnerMachine(env, 'classic').docker(['buildx', 'inspect'])
+    expect(classic.stdout).toMatch(/^Driver:\s+docker$/m)
+    expect(classic.stdout).not.toContain('org.mobyproject.buildkit.worker.snapshotter')
+    const containerd = runnerMachine(env, 'containerd', { remoteBuilder: 'idle' })
+    expect(containerd.docker(['buildx', 'inspect']).stdout).toMatch(
+      /org\.mobyproject\.buildkit\.worker\.snapshotter:\s+native/,
+    )
+    const remote = containerd.docker(['buildx', 'inspect', containerd.builder ?? ''])
+    expect(remote.stdout).toMatch(/^Driver:\s+remote$/m)
+    expect(remote.stdout).toMatch(/^Status:\s+running$/m)
+    expect(Number(env.MI_ENGINE_VERSION.split('.')[0])).toBeGreaterThanOrEqual(28)
+    expect(Number(env.MI_BUILDX_VERSION.split('.')[1])).toBeGreaterThanOrEqual(21)
+  })
+})
+
 describe('plain runner: classic image store, no builder input (an ubuntu-24.04 runner)', () => {
   const repository = randomName('acme/bx-plain')
   const sha = randomSha()
