@@ -58,7 +58,19 @@ const BUILDERS: Record<string, BuilderInfo> = {
     containerdStore: false,
     platforms: ['linux/amd64', 'linux/arm64'],
   },
-  remote: { name: 'remote-1', driver: 'remote', containerdStore: false, platforms: ['linux/amd64'] },
+  remote: {
+    name: 'remote-1',
+    driver: 'remote',
+    buildkitVersion: '0.0.0',
+    containerdStore: false,
+    platforms: ['linux/amd64'],
+  },
+  'remote, BuildKit before 0.11': {
+    name: 'remote-old',
+    driver: 'remote',
+    containerdStore: false,
+    platforms: ['linux/amd64'],
+  },
 }
 const TEMP = 'migration-image-1234-abc'
 const SCOPE = 'migration-image-ghcr.io-acme-db-atlas'
@@ -163,6 +175,17 @@ describe('planPublish: the decisions, with the exact notes', () => {
       cache: 'off',
       notes: [
         "warning: builder 'default' (docker driver on the classic image store) cannot export cache: building without the GitHub Actions cache; give a docker-container builder (docker/setup-buildx-action), turn on the containerd image store, or leave the builder input empty",
+      ],
+    },
+    {
+      case: 'builder input on a BuildKit too old to say its version: the v2 cache is off, and said (BuildKit would ignore it silently)',
+      wish: { builder: 'remote-old' },
+      facts: facts('remote, BuildKit before 0.11', 'v2'),
+      kind: 'buildx',
+      builder: 'remote-old',
+      cache: 'off',
+      notes: [
+        "warning: GitHub's cache service v2 needs BuildKit >= 0.20, and builder 'remote-old' (driver remote) runs a BuildKit older than 0.11: building without the cache; update the engine or use a docker-container builder (docker/setup-buildx-action)",
       ],
     },
     {
@@ -392,9 +415,13 @@ describe('buildx inspect', () => {
       containerdStore: false,
       platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/386'],
     })
-    const containerd = `${classic}\n org.mobyproject.buildkit.worker.snapshotter: overlayfs`
+    const containerd = `${classic}\n org.mobyproject.buildkit.worker.snapshotter: native`
     expect(parseBuilderInspect(containerd)?.containerdStore).toBe(true)
     expect(parseBuilderInspect('ERROR: no builder "x" found')).toBeUndefined()
     expect(parseBuilderInspect('Driver: --evil')).toBeUndefined()
+    // Debian's engines say v0.0.0+unknown (new enough); the 20.10 engine's BuildKit says v0.8+unknown
+    expect(parseBuilderInspect(classic.replace('v0.25.1', 'v0.0.0+unknown'))?.buildkitVersion).toBe('0.0.0')
+    expect(parseBuilderInspect(classic.replace('v0.25.1', 'v0.8+unknown'))?.buildkitVersion).toBe('0.8.0')
+    expect(parseBuilderInspect(classic.replace(/BuildKit version.*\n/, ''))?.buildkitVersion).toBeUndefined()
   })
 })

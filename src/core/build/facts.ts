@@ -25,7 +25,11 @@ export interface BuilderInfo {
   readonly name: string
   /** docker, docker-container, remote, kubernetes, … */
   readonly driver: string
-  /** `BuildKit version` of its first node (`v0.25.1`, without the v); undefined when buildx does not say. */
+  /**
+   * `BuildKit version` of its first node, as major.minor.patch (`v0.25.1` → `0.25.1`, `v0.8+unknown` → `0.8.0`; a
+   * distribution build's `v0.0.0+unknown` stays `0.0.0`, which counts as new). Undefined when buildx does not say:
+   * BuildKit before 0.11 has no Info call to say it with.
+   */
   readonly buildkitVersion?: string
   /**
    * The docker driver on an engine with the containerd image store: it exports and imports cache and builds several
@@ -79,7 +83,7 @@ export function parseBuilderInspect(output: string): BuilderInfo | undefined {
   return {
     name: field('Name') ?? 'default',
     driver,
-    buildkitVersion: buildkit ? /^v?(\d+\.\d+\.\d+)/.exec(buildkit)?.[1] : undefined,
+    buildkitVersion: buildkitVersion(buildkit),
     containerdStore:
       driver === 'docker' && output.split('\n').some((line) => line.trim().startsWith(`${SNAPSHOTTER_LABEL}:`)),
     platforms: (field('Platforms') ?? '')
@@ -87,4 +91,9 @@ export function parseBuilderInspect(output: string): BuilderInfo | undefined {
       .map((platform) => platform.trim().replace(/\*$/, ''))
       .filter(Boolean),
   }
+}
+
+function buildkitVersion(text: string | undefined): string | undefined {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text ?? '')
+  return match ? `${match[1]}.${match[2]}.${match[3] ?? '0'}` : undefined
 }

@@ -144,13 +144,16 @@ export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
   }
 
   // Cache service v2 is spoken by the builder's BuildKit (the engine's own, for the docker driver): it needs 0.20.
-  if ((cache.from || cache.to) && facts.cacheService.v2 && builder?.buildkitVersion !== undefined) {
-    if (!atLeast(builder.buildkitVersion, '0.20.0')) {
-      const engine = builder.driver === 'docker' ? ', the engine\u2019s own (Docker Engine 28 has 0.20)' : ''
-      cacheOff(
-        `GitHub's cache service v2 needs BuildKit >= 0.20, and ${describeBuilder(builder, wish.builder !== undefined)} runs BuildKit ${builder.buildkitVersion}${engine}: building without the cache; update the engine or use a docker-container builder (docker/setup-buildx-action)`,
-      )
-    }
+  // An old BuildKit ignores the gha attributes it does not know without a word, so the plan says it here. A builder
+  // that names no version predates BuildKit 0.11 (no Info call); a temporary builder runs a current BuildKit.
+  if ((cache.from || cache.to) && facts.cacheService.v2 && builder && !atLeast(builder.buildkitVersion, '0.20.0')) {
+    const runs = builder.buildkitVersion
+      ? `runs BuildKit ${builder.buildkitVersion}`
+      : 'runs a BuildKit older than 0.11'
+    const engine = builder.driver === 'docker' ? ', the engine\u2019s own (Docker Engine 28 has 0.20)' : ''
+    cacheOff(
+      `GitHub's cache service v2 needs BuildKit >= 0.20, and ${describeBuilder(builder, wish.builder !== undefined)} ${runs}${engine}: building without the cache; update the engine or use a docker-container builder (docker/setup-buildx-action)`,
+    )
   }
   if (cache.note) notes.push(cache.note)
   const argv = planBuild(buildRequest(wish, cache), {
