@@ -71,6 +71,15 @@ export function parseDbmateSql(text: string): { line: number; message: string } 
       }
     }
   }
+  // db.go:403-414: each section runs and then records the file's version, so a second section inserts it twice
+  // into schema_migrations (its primary key) and dbmate up fails there.
+  if (ups.length > 1) {
+    return {
+      line: lineAt(text, ups[1]),
+      message:
+        "a second '-- migrate:up' section records the file's version again: schema_migrations refuses the duplicate",
+    }
+  }
   return undefined
 }
 
