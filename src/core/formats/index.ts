@@ -7,27 +7,16 @@ import { golangMigrateFormat } from './golang-migrate.js'
 import { gooseFormat } from './goose.js'
 import { liquibaseFormat } from './liquibase.js'
 import { psqlFormat } from './psql.js'
-import {
-  besides,
-  flywayShipped,
-  flywayUncoveredReason,
-  golangMigrateShipped,
-  golangMigrateUncoveredReason,
-  liquibaseUncoveredReason,
-} from './shipped.js'
+import { flywayUncoveredReason, golangMigrateUncoveredReason, liquibaseUncoveredReason } from './uncovered.js'
 
 export type { FormatOptions, MigrationFormat, MigrationName } from './format.js'
 
 const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map(
   [
     atlasFormat,
-    // What the image must hold beyond the hashed files lives in ./shipped.ts, beside each tool's naming rules.
-    {
-      ...golangMigrateFormat,
-      shipped: besides(golangMigrateFormat.select, golangMigrateShipped),
-      uncoveredReason: golangMigrateUncoveredReason,
-    },
-    { ...flywayFormat, shipped: besides(flywayFormat.select, flywayShipped), uncoveredReason: flywayUncoveredReason },
+    // Why atlas.sum leaves a shipped file out lives in ./uncovered.ts, beside the formats' own files.
+    { ...golangMigrateFormat, uncoveredReason: golangMigrateUncoveredReason },
+    { ...flywayFormat, uncoveredReason: flywayUncoveredReason },
     gooseFormat,
     dbmateFormat,
     { ...liquibaseFormat, uncoveredReason: liquibaseUncoveredReason },
