@@ -25,9 +25,7 @@ function validate(dir: string): { status: number | null; json: Json; stderr: str
   const ran = spawnSync(
     process.execPath,
     [path.join(ROOT, 'dist', 'cli.js'), 'validate', dir, '--tool', 'liquibase', '--json'],
-    {
-      encoding: 'utf8',
-    },
+    { encoding: 'utf8' },
   )
   return { status: ran.status, json: JSON.parse(ran.stdout) as Json, stderr: ran.stderr }
 }
@@ -46,26 +44,26 @@ describe('Liquibase fixtures through dist/cli.js', () => {
     }
   })
 
+  // fixtures.test.ts checks each case's whole problem list (severity, code, file, line) and exit status; here, the
+  // message of the problem that proves the rule.
   for (const { name, dir, expected } of cases()) {
     it(`${name}: ${expected.verdict}${expected.message ? ` — ${expected.message}` : ''}`, () => {
-      const { status, json, stderr } = validate(dir)
-      const bucket = { error: json.errors, warning: json.warnings, notice: json.notices }
+      const { json, stderr } = validate(dir)
       if (expected.verdict === 'ok') {
-        expect([...json.errors, ...json.warnings, ...ruleProblems(json.notices)], stderr).toEqual([])
-        expect(status).toBe(0)
+        expect(ruleProblems([...json.errors, ...json.warnings, ...json.notices]), stderr).toEqual([])
         return
       }
-      const found = ruleProblems(bucket[expected.verdict]).find(({ message }) => message.includes(expected.message!))
-      expect(found, JSON.stringify(json, null, 1)).toBeDefined()
-      expect(path.relative(dir, found!.file)).toBe(expected.file)
-      expect(found!.line).toBe(expected.line)
-      expect(status).toBe(expected.verdict === 'error' ? 1 : 0)
-      if (expected.verdict !== 'error') expect(json.errors).toEqual([])
+      const bucket = { error: json.errors, warning: json.warnings, notice: json.notices }[expected.verdict]
+      const messages = ruleProblems(bucket).map(({ message }) => message)
+      expect(
+        messages.some((message) => message.includes(expected.message!)),
+        messages.join('\n'),
+      ).toBe(true)
     })
   }
 
   it('ships the changelog tree and lists what atlas.sum does not cover, with the reason', () => {
-    const { json } = validate(path.join(FIXTURES, 'includeall-subfolder'))
+    const { json } = validate(path.join(FIXTURES, 'includeall-subfolder', 'migrations'))
     expect(json.shipped).toEqual(['changelog.xml', 'changes/001_users.sql', 'changes/002_orders.sql'])
     expect(json.uncovered).toEqual([
       {
@@ -81,14 +79,20 @@ describe('Liquibase fixtures through dist/cli.js', () => {
         reason: "Atlas's liquibase format hashes only top-level .sql files, not files in sub-folders",
       },
     ])
-    const sqlFile = validate(path.join(FIXTURES, 'sqlfile-ok')).json
+    const sqlFile = validate(path.join(FIXTURES, 'sqlfile-ok', 'migrations')).json
     expect(sqlFile.shipped).toEqual(['changelog.xml', 'sql/users.sql'])
   })
 
   it('prints the files atlas.sum does not cover in the text report', () => {
     const ran = spawnSync(
       process.execPath,
-      [path.join(ROOT, 'dist', 'cli.js'), 'validate', path.join(FIXTURES, 'yaml-ok'), '--tool', 'liquibase'],
+      [
+        path.join(ROOT, 'dist', 'cli.js'),
+        'validate',
+        path.join(FIXTURES, 'yaml-ok', 'migrations'),
+        '--tool',
+        'liquibase',
+      ],
       { encoding: 'utf8' },
     )
     expect(ran.status).toBe(0)
@@ -99,7 +103,11 @@ describe('Liquibase fixtures through dist/cli.js', () => {
 
   it('the action (dist/index.js) lists them in the job summary', () => {
     const ran = runAction({
-      inputs: { dir: '__tests__/fixtures/liquibase/includeall-subfolder', tool: 'liquibase', build: 'false' },
+      inputs: {
+        dir: '__tests__/fixtures/liquibase/includeall-subfolder/migrations',
+        tool: 'liquibase',
+        build: 'false',
+      },
       cwd: ROOT,
     })
     expect(ran.status, ran.stdout).toBe(0)
