@@ -453,7 +453,13 @@ async function readChangelog(
                 fix: 'add SQL, or remove the file and its include',
               },
             }
-          return { changelog: empty() }
+          // SqlChangeLogParser.java:79-86: one changeset, its id made from the path, author "includeAll".
+          return {
+            changelog: {
+              ...empty(),
+              changeSets: [{ id: `raw:${name}`, author: 'includeAll', ignored: false, dbms: false }],
+            },
+          }
         }
         const sql = readFormattedSql(source)
         const changelog = { ...empty(), changeSets: sql.changeSets }
@@ -527,9 +533,12 @@ async function changelogTree(
   const queue: { name: string; from?: string; line?: number; logicalPath?: string }[] = [{ name: master }]
   /** Each load of a file under the identity path its changesets get. */
   const loads = new Set<string>()
+  /** Whether loading a file again adds changesets (its own, or through its includes). */
+  const contributes = new Map<string, boolean>()
   while (queue.length > 0) {
     const { name, from, line, logicalPath } = queue.shift()!
     const load = `${logicalPath ?? ''}\0${name}`
+    if (loaded.has(name) && !contributes.get(name)) continue // nothing to run twice
     if (loaded.has(name) && !loads.has(load)) {
       // Under another logicalFilePath the changesets are new ones to Liquibase: it validates, and runs them again.
       loads.add(load)
@@ -545,7 +554,7 @@ async function changelogTree(
       continue
     }
     loads.add(load)
-    if (loaded.has(name)) {
+    if (loaded.has(name) && contributes.get(name)) {
       // Liquibase has no include-once rule: the file's changesets load again under the same path, and validation
       // reports them as duplicates (VV:134-140, checked at VV:209-211).
       problems.push(
@@ -565,6 +574,7 @@ async function changelogTree(
       continue
     }
     if (warning) problems.push(problem(name, warning.message, warning.fix, warning.line, 'warning'))
+    contributes.set(name, changelog.includes.length > 0 || changelog.changeSets.some(({ ignored }) => !ignored))
     for (const changeSet of changelog.changeSets) {
       if (changeSet.ignored) continue // VV:99-102: ignored changesets are not validated.
       // VV:188-206 areChangeSetAttributesValid (strict mode is off by default): the id must not be blank.
