@@ -25,7 +25,7 @@ describe('Dockerfile rendering', () => {
 
   it('atlas preset (with labels)', () => {
     expect(render('atlas')).toMatchInlineSnapshot(`
-      "FROM arigaio/atlas:1.3.3
+      "FROM arigaio/atlas:1.2.3
       COPY migrations/ /migrations/
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
@@ -40,11 +40,11 @@ describe('Dockerfile rendering', () => {
 
   it('atlas preset with the self-check stage', () => {
     expect(render('atlas', { selfCheck: true })).toMatchInlineSnapshot(`
-      "FROM arigaio/atlas:1.3.3 AS self-check
+      "FROM arigaio/atlas:1.2.3 AS self-check
       COPY migrations/ /migrations/
       RUN ["/atlas", "migrate", "validate", "--dir", "file:///migrations"]
 
-      FROM arigaio/atlas:1.3.3
+      FROM arigaio/atlas:1.2.3
       COPY --from=self-check /migrations/ /migrations/
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\

@@ -28,8 +28,8 @@ const NOBODY = '65534:65534'
 
 /*
  * Each base as its own Dockerfile builds it (read at the pinned release):
- * - arigaio/atlas: the `atlas` binary at /atlas, runs as root, reads only; Hub tags have no `v` (1.3.3 is the
- *   newest numbered tag seen in late 2026; `-community` variants exist for the Apache-2.0 build).
+ * - arigaio/atlas: the `atlas` binary at /atlas, runs as root, reads only; Hub tags have no `v` (1.2.3: the
+ *   newest release tag of ariga/atlas that could be confirmed; `-community` variants exist for the Apache-2.0 build).
  * - migrate/migrate (golang-migrate/migrate Dockerfile, v4.19.1): alpine, root, ENTRYPOINT ["migrate"], reads only.
  * - flyway/flyway (flyway/flyway flyway-docker/dockerfiles/base/Dockerfile, 13.0.0): eclipse-temurin JRE, root,
  *   /flyway world-readable, ENTRYPOINT ["flyway"].
@@ -49,7 +49,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'atlas',
     format: 'atlas',
-    baseImage: 'arigaio/atlas:1.3.3',
+    baseImage: 'arigaio/atlas:1.2.3',
     migrationsDir: '/migrations',
     env: {},
     user: NOBODY,
