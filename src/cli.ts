@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
-import { formatLocated, MigrationImageError, UsageError } from './core/errors.js'
+import { errnoCode, formatLocated, MigrationImageError, UsageError } from './core/errors.js'
 import { fenceCommands, mayHoldCommand, showName } from './core/escape.js'
 import { formatNames } from './core/formats/index.js'
 import { assertTag, parseImageName } from './core/image-ref.js'
@@ -268,14 +268,14 @@ function stderrLog(io: Io): Log {
     },
     group: async (title, run) => {
       io.err(`--- ${title}\n`)
-      if (!inRunner) return run()
-      const fence = token()
-      io.err(`::stop-commands::${fence}\n`)
+      const fence = inRunner ? token() : undefined
+      if (fence) io.err(`::stop-commands::${fence}\n`)
       last = '\n'
       try {
         return await run()
       } finally {
-        io.err(`${last.endsWith('\n') ? '' : '\n'}::${fence}::\n`)
+        // What follows starts on its own line, whatever docker's output ended with.
+        io.err(`${last.endsWith('\n') ? '' : '\n'}${fence ? `::${fence}::\n` : ''}`)
       }
     },
   }
@@ -293,4 +293,34 @@ function gitSha(dir: string): string {
   }
 }
 
-export const readStdin = (): string => readFileSync(0, 'utf8')
+/** Largest password read from stdin: tokens are a few KB; more is a mistake (a file piped in), not a password. */
+const STDIN_LIMIT = 1 << 20
+
+/**
+ * Standard input (the password for --username), bounded. A pipe may be non-blocking (EAGAIN): wait briefly and
+ * read on, instead of failing with a stack trace.
+ */
+export function readStdin(): string {
+  const chunks: Buffer[] = []
+  const buffer = Buffer.alloc(1 << 16)
+  let total = 0
+  for (;;) {
+    let read: number
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null)
+    } catch (error) {
+      if (errnoCode(error) === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
+        continue
+      }
+      if (errnoCode(error) === 'EOF') break
+      throw new UsageError(`cannot read the password from stdin: ${errnoCode(error) ?? String(error)}`)
+    }
+    if (read === 0) break
+    total += read
+    if (total > STDIN_LIMIT)
+      throw new UsageError('the password on stdin is larger than 1 MB', { fix: 'pipe only the password' })
+    chunks.push(Buffer.from(buffer.subarray(0, read)))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

@@ -2,18 +2,18 @@ import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { containerBuilderArgv, type Builder } from '../core/build-plan.js'
 import { parseBuildxVersion } from '../core/buildx-version.js'
-import { PROBE_TIMEOUT_MS, tail, type Docker } from './docker.js'
+import { tail, type Docker } from './docker.js'
 import type { Log } from './log.js'
 
 /** `docker buildx version`: undefined when the plugin is missing (distro Docker, some self-hosted runners). */
 export async function detectBuildx(docker: Docker): Promise<string | undefined> {
-  const result = await docker.run(['buildx', 'version'], { timeoutMs: PROBE_TIMEOUT_MS })
+  const result = await docker.run(['buildx', 'version'], { probe: 1 })
   return result.code === 0 ? parseBuildxVersion(result.stdout) : undefined
 }
 
 /** The driver of a builder (`docker buildx inspect [NAME]` prints `Driver: docker-container`). */
 export async function builderDriver(docker: Docker, name?: string): Promise<string | undefined> {
-  const result = await docker.run(['buildx', 'inspect', ...(name ? [name] : [])], { timeoutMs: PROBE_TIMEOUT_MS })
+  const result = await docker.run(['buildx', 'inspect', ...(name ? [name] : [])], { probe: 1 })
   return /^Driver:\s*(\S+)/m.exec(result.stdout)?.[1]
 }
 
@@ -28,7 +28,7 @@ export async function createContainerBuilder(
 ): Promise<Builder | undefined> {
   const name = `migration-image-${process.pid}-${Date.now().toString(36)}`
   // Starting it may pull the BuildKit image: a longer bound than a probe.
-  const result = await docker.run(containerBuilderArgv(name, buildxVersion), { timeoutMs: 10 * PROBE_TIMEOUT_MS })
+  const result = await docker.run(containerBuilderArgv(name, buildxVersion), { probe: 10 })
   if (result.code !== 0) {
     await removeBuilder(docker, name).catch(() => undefined)
     log.warning(
@@ -43,7 +43,7 @@ export async function createContainerBuilder(
 export const GENERATED_BUILDER = /^migration-image-\d+-[0-9a-z]+$/
 
 export async function removeBuilder(docker: Docker, name: string): Promise<void> {
-  await docker.run(['buildx', 'rm', name], { timeoutMs: PROBE_TIMEOUT_MS })
+  await docker.run(['buildx', 'rm', name], { probe: 1 })
 }
 
 /** A builder name given by the user (the builder input): never an option, never a line break. */

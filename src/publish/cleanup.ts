@@ -2,7 +2,7 @@ import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { showName } from '../core/escape.js'
 import { GENERATED_BUILDER, removeBuilder } from './builder.js'
-import { Docker, PROBE_TIMEOUT_MS } from './docker.js'
+import { Docker } from './docker.js'
 import { DOCKER_CONFIG_PREFIX, privateEnv, removeDockerConfig } from './docker-config.js'
 
 /** Name of the saved state the post step reads. */
@@ -90,7 +90,7 @@ export async function cleanUp(state: CleanupState, env: NodeJS.ProcessEnv): Prom
   }
   // Logout only inside the private config: the user's own config (and logins) is never touched.
   if (state.registry && state.dockerConfig) {
-    await docker.run(['logout', state.registry], { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined)
+    await docker.run(['logout', state.registry], { probe: 1 }).catch(() => undefined)
     done.push(`logged out of ${state.registry}`)
   }
   if (state.dockerConfig) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { MigrationImageError } from '../core/errors.js'
+import { MigrationImageError, UsageError } from '../core/errors.js'
 import { oneLine } from '../core/escape.js'
 
 export interface DockerResult {
@@ -14,12 +14,27 @@ export interface RunOptions {
   readonly input?: string
   /** Stream output to this sink while capturing it (builds, pushes). */
   readonly echo?: (chunk: string) => void
-  /** Probes (version, inspect, login) give up after this long with an error naming the command. */
-  readonly timeoutMs?: number
+  /**
+   * Probes (version, inspect, login) give up after this many probe timeouts (1 for a probe) with an error naming
+   * the command. Builds and pushes have none.
+   */
+  readonly probe?: number
 }
 
 /** How long a probe may take: docker answers these in well under a second when the engine is there. */
 export const PROBE_TIMEOUT_MS = 60_000
+
+/** MIGRATION_IMAGE_PROBE_TIMEOUT (seconds) overrides the probe timeout, for slow engines (and the tests). */
+export function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env.MIGRATION_IMAGE_PROBE_TIMEOUT
+  if (value === undefined || value === '') return PROBE_TIMEOUT_MS
+  if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`MIGRATION_IMAGE_PROBE_TIMEOUT is not a number of seconds: '${oneLine(value)}'`, {
+      fix: 'set it to e.g. 120, or unset it for the default of 60',
+    })
+  }
+  return Number(value) * 1000
+}
 
 /** Captured output keeps only its tail: docker can print hundreds of MB (a build log), the errors are at the end. */
 export const OUTPUT_CAP = 1 << 20
@@ -51,12 +66,14 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export class Docker {
   spawned = 0
   readonly env: NodeJS.ProcessEnv
+  readonly probeTimeoutMs: number
 
   constructor(
     env: NodeJS.ProcessEnv,
     readonly bin = 'docker',
   ) {
     this.env = childEnv(env)
+    this.probeTimeoutMs = probeTimeoutMs(env)
   }
 
   run(argv: readonly string[], options: RunOptions = {}): Promise<DockerResult> {
@@ -66,13 +83,14 @@ export class Docker {
       const stdout = new Tail(OUTPUT_CAP)
       const stderr = new Tail(OUTPUT_CAP)
       let timedOut = false
+      const timeoutMs = options.probe === undefined ? undefined : options.probe * this.probeTimeoutMs
       const timer =
-        options.timeoutMs === undefined
+        timeoutMs === undefined
           ? undefined
           : setTimeout(() => {
               timedOut = true
               child.kill('SIGKILL')
-            }, options.timeoutMs)
+            }, timeoutMs)
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         stdout.add(chunk)
         options.echo?.(chunk)
@@ -99,7 +117,7 @@ export class Docker {
         if (timedOut) {
           reject(
             new DockerTimeoutError(
-              `'docker ${argv.slice(0, 2).join(' ')}' did not answer within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`,
+              `'docker ${argv.slice(0, 2).join(' ')}' did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s`,
               { fix: 'check that the Docker engine is up and responsive (docker info), then re-run' },
             ),
           )

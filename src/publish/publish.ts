@@ -12,7 +12,7 @@ import type { Preset } from '../core/presets.js'
 import type { Validation } from '../core/validate.js'
 import { assertBuilderName, builderDriver, createContainerBuilder, detectBuildx } from './builder.js'
 import type { CleanupState } from './cleanup.js'
-import { Docker, DockerMissingError, PROBE_TIMEOUT_MS, tail, type DockerResult } from './docker.js'
+import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
 import type { Log } from './log.js'
 import { removeContext, stageContext } from './stage.js'
@@ -224,7 +224,7 @@ async function login(
 ): Promise<void> {
   const result = await docker.run(['login', `--username=${username}`, '--password-stdin', '--', registry], {
     input: password,
-    timeoutMs: PROBE_TIMEOUT_MS,
+    probe: 1,
   })
   if (result.code === 0) return
   assertEngine(result.stderr)
