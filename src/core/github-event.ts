@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { UsageError } from './errors.js'
 import { showName } from './escape.js'
+import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
 import { hasControlCharacter } from './text.js'
 import { assertTag } from './image-ref.js'
 
@@ -62,7 +62,8 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   let payload: Payload = {}
   if (env.GITHUB_EVENT_PATH) {
     try {
-      const parsed: unknown = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'))
+      // Bounded and regular: GitHub caps webhook payloads at 25 MB.
+      const parsed: unknown = JSON.parse(readTextBounded(env.GITHUB_EVENT_PATH, DEFAULT_MAX_FILE_SIZE))
       if (typeof parsed !== 'object' || parsed === null) throw new TypeError('not an object')
       payload = parsed
     } catch {
