@@ -245,6 +245,24 @@ describe('no links, no special files, bounded reads', () => {
     }
   })
 
+  it('a Liquibase changelog linked to /dev/zero, or a FIFO: never opened, reported, no hang', () => {
+    for (const make of [
+      (dir: string) => symlinkSync('/dev/zero', path.join(dir, 'changelog.xml')),
+      (dir: string) => execFileSync('mkfifo', [path.join(dir, 'changelog.xml')]),
+    ]) {
+      const dir = makeDir({ 'sql/1.sql': 'SELECT 1;' })
+      make(dir)
+      const ran = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'dist/cli.js'), 'validate', dir, '--tool', 'liquibase', '--checksum', 'optional'],
+        { encoding: 'utf8', timeout: 20_000 },
+      )
+      expect(ran.signal).toBeNull()
+      expect(ran.status).toBe(1)
+      expect(ran.stderr).toContain('no master changelog')
+    }
+  })
+
   it('a linked sub-folder is reported, not silently skipped (flyway reads sub-folders)', () => {
     const { dir, canary } = workspace({ 'V1__a.sql': 'A' })
     symlinkSync(canary, path.join(dir, 'more'))
