@@ -41,57 +41,95 @@ const CR = 0x0d
  */
 export function hashDirectory(dir: string, names: readonly string[], options: HashOptions = {}): HashedDirectory {
   const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
-  const hash = createHash('sha256')
+  const running = { hash: createHash('sha256') }
   const buffer = Buffer.allocUnsafe(CHUNK)
   const entries: SumEntry[] = []
   const files: HashedFile[] = []
   for (const name of names) {
-    hash.update(name, 'utf8')
+    running.hash.update(name, 'utf8')
     const file = options.unread?.has(name)
       ? { name, size: 0, ignored: false, crlf: false, bom: false, binary: false, unread: true }
-      : hashFile(path.join(dir, name), name, hash, buffer, limit)
+      : hashFile(path.join(dir, name), name, running, buffer, limit)
     files.push(file)
-    if (!file.ignored) entries.push({ name, hash: hash.copy().digest('base64') })
+    if (!file.ignored) entries.push({ name, hash: running.hash.copy().digest('base64') })
   }
   return { entries, files }
 }
 
+/**
+ * The first line of a file whose first line is longer than a chunk, scanned as it streams past (never held whole):
+ * `atlas:sum ignore` can only match a line of printable ASCII ending in `atlas:sum +ignore` (see directive.ts), so
+ * the scan keeps whether every byte so far is printable and the line's tail with runs of spaces collapsed, which
+ * the directive's match does not depend on.
+ */
+class LongFirstLine {
+  private printable = true
+  private tail = ''
+
+  /** Feeds a chunk; true once the line has ended in it. */
+  feed(chunk: Buffer): boolean {
+    const end = chunk.indexOf(LF)
+    const part = end === -1 ? chunk : chunk.subarray(0, end)
+    if (this.printable) {
+      for (const byte of part) {
+        if (byte < 0x20 || byte > 0x7e) {
+          this.printable = false
+          this.tail = ''
+          break
+        }
+      }
+      if (this.printable) this.tail = `${this.tail}${part.toString('latin1')}`.replace(/ {2,}/g, ' ').slice(-4096)
+    }
+    return end !== -1
+  }
+
+  get ignored(): boolean {
+    return this.printable && isSumIgnored(this.tail)
+  }
+}
+
 /** One file, opened without following a link, checked regular on the handle, streamed with the size cap. */
-function hashFile(filePath: string, name: string, hash: Hash, buffer: Buffer, limit: number): HashedFile {
+function hashFile(filePath: string, name: string, running: { hash: Hash }, buffer: Buffer, limit: number): HashedFile {
   const { fd, size: statSize } = openRegular(filePath, limit)
+  const ignored = (): HashedFile => ({ name, size: statSize, ignored: true, crlf: false, bom: false, binary: false })
   try {
-    let read = readSync(fd, buffer, 0, buffer.length, null)
-    let head = buffer.subarray(0, read)
-    // The directive is read from the first line; a first line longer than a chunk is rare, so read on for it.
-    if (read === buffer.length && !head.includes(LF)) {
-      const parts = [Buffer.from(head)]
-      let more: number
-      do {
-        more = readSync(fd, buffer, 0, buffer.length, null)
-        parts.push(Buffer.from(buffer.subarray(0, more)))
-        if (parts.reduce((sum, part) => sum + part.length, 0) > limit) throw tooLarge(filePath, limit)
-      } while (more > 0 && !buffer.subarray(0, more).includes(LF))
-      head = Buffer.concat(parts)
-      read = head.length
+    let chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))
+    const lineEnd = chunk.indexOf(LF)
+    // The directive is read from the first line. When it is longer than a chunk (rare), the bytes are hashed as they
+    // stream and the hash before them is kept, so an ignored file can be taken back out.
+    let longLine: LongFirstLine | undefined
+    let before: Hash | undefined
+    if (lineEnd !== -1 || chunk.length < buffer.length) {
+      if (isSumIgnored(chunk.toString('latin1', 0, lineEnd === -1 ? chunk.length : lineEnd))) return ignored()
+    } else {
+      longLine = new LongFirstLine()
+      before = running.hash.copy()
     }
-    const lineEnd = head.indexOf(LF)
-    if (isSumIgnored(head.toString('latin1', 0, lineEnd === -1 ? head.length : lineEnd))) {
-      return { name, size: statSize, ignored: true, crlf: false, bom: false, binary: false }
-    }
-    const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf
+    const bom = chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf
     let size = 0
     let crlf = false
     let binary = false
-    let chunk = head
     let previous = 0
     while (chunk.length > 0) {
       size += chunk.length
       if (size > limit) throw tooLarge(filePath, limit) // grew past the limit while being read
-      hash.update(chunk)
+      running.hash.update(chunk)
+      if (longLine?.feed(chunk)) {
+        if (longLine.ignored) {
+          running.hash = before!
+          return ignored()
+        }
+        longLine = undefined
+        before = undefined
+      }
       if (!crlf) crlf = (previous === CR && chunk[0] === LF) || chunk.includes('\r\n')
       if (!binary) binary = chunk.includes(0)
       previous = chunk[chunk.length - 1]
       chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))
+    }
+    if (longLine?.ignored) {
+      running.hash = before!
+      return ignored()
     }
     return { name, size, ignored: false, crlf, bom, binary }
   } catch (error) {
