@@ -71,14 +71,13 @@ class LongFirstLine {
     const end = chunk.indexOf(LF)
     const part = end === -1 ? chunk : chunk.subarray(0, end)
     if (this.printable) {
-      for (const byte of part) {
-        if (byte < 0x20 || byte > 0x7e) {
-          this.printable = false
-          this.tail = ''
-          break
-        }
+      const text = part.toString('latin1')
+      if (/[^ -~]/.test(text)) {
+        this.printable = false
+        this.tail = ''
+      } else {
+        this.tail = `${this.tail}${text}`.replace(/ {2,}/g, ' ').slice(-4096)
       }
-      if (this.printable) this.tail = `${this.tail}${part.toString('latin1')}`.replace(/ {2,}/g, ' ').slice(-4096)
     }
     return end !== -1
   }
