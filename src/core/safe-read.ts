@@ -75,7 +75,20 @@ export function readBounded(file: string, limit: number): Buffer {
 }
 
 /** readBounded as UTF-8 text. */
-export const readTextBounded = (file: string, limit: number): string => readBounded(file, limit).toString('utf8')
+export function readTextBounded(file: string, limit: number): string {
+  const bytes = readBounded(file, limit)
+  // JavaScript strings stop near 512 MB; well before that, a text read (a tool's rules) is refused by name.
+  if (bytes.length > MAX_TEXT) {
+    throw new DirectoryError(`is too large to be read as text (over ${formatSize(MAX_TEXT)})`, {
+      file,
+      fix: 'split it into smaller migrations',
+    })
+  }
+  return bytes.toString('utf8')
+}
+
+/** Largest file read as text (rules that read lines: goose, dbmate, Liquibase changelogs). */
+export const MAX_TEXT = 256 * 1024 * 1024
 
 function notRegular(file: string, link: boolean): DirectoryError {
   return link
