@@ -124,6 +124,8 @@ function hashFile(filePath: string, name: string, running: { hash: Hash }, buffe
       if (!crlf) crlf = (previous === CR && chunk[0] === LF) || chunk.includes('\r\n')
       if (!binary) binary = chunk.includes(0)
       previous = chunk[chunk.length - 1]
+      // A short read of a regular file that reached its size is its end: no extra read per file to see 0 bytes.
+      if (chunk.length < buffer.length && size >= statSize) break
       chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))
     }
     if (longLine?.ignored) {

@@ -24,14 +24,15 @@ export function tooLarge(file: string, limit: number): DirectoryError {
 }
 
 /**
- * Opens `file` for reading only when it is a regular file reached without a link: lstat first (a clear message for a
- * link), then open with O_NOFOLLOW, then fstat on the handle (what is read is what was checked). Returns the handle
- * and its size; the size must be within `limit`. The caller closes the handle.
+ * Opens `file` for reading only when it is a regular file reached without a link: open with O_NOFOLLOW (a link is
+ * ELOOP, reported as a link), then fstat on the handle (what is read is what was checked). Returns the handle and
+ * its size; the size must be within `limit`. The caller closes the handle.
  */
 export function openRegular(file: string, limit: number): { fd: number; size: number } {
   let fd: number
   try {
-    if (lstatSync(file).isSymbolicLink()) throw notRegular(file, true)
+    // No lstat first: the listing's d_type already said what the entry is, and O_NOFOLLOW makes a link (even one
+    // swapped in since) fail with ELOOP, which is reported as a link. fstat on the handle checks what is read.
     fd = openSync(file, READ_FLAGS)
   } catch (error) {
     throw readError(file, error)
