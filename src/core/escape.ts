@@ -4,15 +4,17 @@
  * HTML tags, @mentions) and terminals (escape sequences). Each helper here makes foreign text plain data for one.
  */
 
-// Matching control characters is the point here.
+// Matching control characters is the point here. Bidirectional controls too (U+200E/F, U+202A–E, U+2066–9): a
+// name could otherwise show reversed (`4_\u202elqs.exe.sql`).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
-/** A name with its control characters written as `\n`, `\x1b`… (it can then sit in one line of any report). */
+/** A name with its control characters written as `\n`, `\x1b`, `\u202e`… (it can then sit in one line of any report). */
 export function showName(text: string): string {
   return text.replace(CONTROL, (char) => {
     const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-    return named[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`
+    const code = char.charCodeAt(0)
+    return named[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`)
   })
 }
 
