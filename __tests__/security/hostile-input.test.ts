@@ -328,7 +328,8 @@ describe('credentials', () => {
     const temp = mkdtempSync(path.join(tmpdir(), 'mi-sec-'))
     const digest = `sha256:${'d'.repeat(64)}`
     const docker = new FakeDocker(temp, [noBuildx, { match: '^push', stdout: `v1: digest: ${digest} size: 1\n` }])
-    const env = { PATH: docker.path(), GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/api' }
+    // The runtime token stays in docker's environment: buildx's gha cache reads it there.
+    const env = { PATH: docker.path(), GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/api', ACTIONS_RUNTIME_TOKEN: 'rt' }
     const ran: ActionRun = runAction({
       inputs: { image: 'ghcr.io/acme/api', password: PASSWORD, username: 'bot', push: 'true', tags: 'v1' },
       env,
@@ -340,7 +341,8 @@ describe('credentials', () => {
     for (const call of calls) {
       expect(JSON.stringify(call.argv)).not.toContain(PASSWORD)
       expect(JSON.stringify(call.env)).not.toContain(PASSWORD)
-      expect(Object.keys(call.env).filter((name) => name.startsWith('INPUT_'))).toEqual([])
+      expect(Object.keys(call.env).filter((name) => /^(INPUT|STATE)_/.test(name))).toEqual([])
+      expect(call.env.ACTIONS_RUNTIME_TOKEN).toBe('rt')
       if (call.argv[0] !== 'login') expect(call.stdin).not.toContain(PASSWORD)
     }
     expect(calls.find(({ argv }) => argv[0] === 'login')?.stdin).toBe(PASSWORD)

@@ -54,12 +54,11 @@ class Tail {
 
 /**
  * The environment docker runs with: the caller's, without the action's inputs (INPUT_PASSWORD and the rest) and
- * the runner's state (STATE_*): a child process has no use for them.
+ * the runner's saved state (STATE_*): a child process has no use for them. ACTIONS_RUNTIME_TOKEN and the cache
+ * URLs stay: buildx's type=gha cache reads them from its environment (never from argv).
  */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(([name]) => !/^(INPUT|STATE)_/i.test(name) && name !== 'ACTIONS_RUNTIME_TOKEN'),
-  )
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(INPUT|STATE)_/i.test(name)))
 }
 
 /** Spawns the docker CLI with a fixed environment and counts the processes (a benchmark figure). */
