@@ -47,13 +47,20 @@ function timed(command, args, options = {}) {
   return { ms, stderr: ran.stderr }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const validate = (dir) => timed('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'validate', dir])
+const validate = (dir) => timed('/usr/bin/time', ['-f', '%M %U %S', process.execPath, cli, 'validate', dir])
+/** GNU time's last line: peak RSS in KB, then user and system CPU seconds (the pipeline's include its children). */
+const measured = (run) => run.stderr.trim().split('\n').at(-1).split(' ').map(Number)
+/** CPU time is less sensitive than wall time to a busy machine. */
+const cpu = (run) => measured(run)[1] + measured(run)[2]
 
 const dir = fixture(files, size)
 const names = readdirSync(dir)
   .filter((n) => n.endsWith('.sql'))
   .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-const pipe = (hasher) => () => timed('sh', ['-c', `cat -- "$@" | ${hasher} >/dev/null`, 'sh', ...names], { cwd: dir })
+const pipe = (hasher) => () =>
+  timed('/usr/bin/time', ['-f', '%M %U %S', 'sh', '-c', `cat -- "$@" | ${hasher} >/dev/null`, 'sh', ...names], {
+    cwd: dir,
+  })
 const openssl = pipe('openssl dgst -sha256')
 const sha256sum = pipe('sha256sum')
 
@@ -61,13 +68,17 @@ openssl()
 sha256sum()
 validate(dir) // warm the page cache for all three
 const times = { openssl: [], sha256sum: [], validate: [] }
+const cpus = { openssl: [], validate: [] }
 let peakKb = 0
 for (let i = 0; i < runs; i++) {
-  times.openssl.push(openssl().ms)
+  const base = openssl()
+  times.openssl.push(base.ms)
+  cpus.openssl.push(cpu(base))
   times.sha256sum.push(sha256sum().ms)
   const run = validate(dir)
   times.validate.push(run.ms)
-  peakKb = Math.max(peakKb, Number(run.stderr.trim().split('\n').at(-1)))
+  cpus.validate.push(cpu(run))
+  peakKb = Math.max(peakKb, measured(run)[0])
 }
 const mb = (names.length * size) / 1e6
 console.log(`directory: ${names.length} files, ${mb.toFixed(0)} MB (${path.relative(root, dir)})`)
@@ -77,6 +88,11 @@ console.log(`migration-image validate    median ${median(times.validate).toFixed
 console.log(
   `ratio validate / openssl: ${(median(times.validate) / median(times.openssl)).toFixed(2)} (goal <= 1.25); ` +
     `validate / sha256sum: ${(median(times.validate) / median(times.sha256sum)).toFixed(2)}`,
+)
+const cpuMs = (xs) => (median(xs) * 1000).toFixed(0)
+console.log(
+  `CPU time (user + sys): openssl pipeline ${cpuMs(cpus.openssl)} ms, validate ${cpuMs(cpus.validate)} ms, ` +
+    `ratio ${(median(cpus.validate) / median(cpus.openssl)).toFixed(2)}`,
 )
 console.log(`peak RSS of validate: ${(peakKb / 1024).toFixed(0)} MB (goal < 150 MB)`)
 
