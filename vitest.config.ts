@@ -1,13 +1,33 @@
 import { defineConfig } from 'vitest/config'
 
+// Two projects: `unit` needs no root and no engine (npm run test:unit); `e2e` starts the real parts first
+// (scripts/test-env.sh: dockerd, registry, PostgreSQL, base images). `npm test` runs both.
 export default defineConfig({
   test: {
-    include: ['__tests__/**/*.test.ts'],
-    globalSetup: ['__tests__/setup/global.ts'],
-    // End-to-end tests share one dockerd and registry; builds are heavy on 2 cores.
-    fileParallelism: true,
-    maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 600_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['__tests__/**/*.test.ts'],
+          exclude: ['__tests__/e2e/**'],
+          globalSetup: ['__tests__/setup/bundle.ts'],
+          testTimeout: 30_000,
+          sequence: { groupOrder: 0 }, // first: a fast answer before the engine work
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['__tests__/e2e/**/*.test.ts'],
+          globalSetup: ['__tests__/setup/real-parts.ts'],
+          // End-to-end tests share one dockerd and registry; builds are heavy on 2 cores, and a cold engine (first
+          // pull of a base image, a first PostgreSQL connection) is slow.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 })

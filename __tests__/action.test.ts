@@ -42,12 +42,13 @@ describe('action (node dist/index.js as the runner runs it)', () => {
   })
 
   it('annotates the offending file for naming errors', () => {
-    const repo = makeDir({ 'migrations/1_a.sql': 'A', 'migrations/1_b.sql': 'B' })
+    const up = '-- +goose Up\nSELECT 1;\n'
+    const repo = makeDir({ 'migrations/1_a.sql': up, 'migrations/01_b.sql': up })
     writeFileSync(path.join(repo, 'migrations/atlas.sum'), independentSum(path.join(repo, 'migrations')))
-    const ran = runAction({}, repo)
+    const ran = runAction({ tool: 'goose' }, repo)
     expect(ran.status).toBe(1)
     expect(ran.stdout).toContain(
-      '::error title=migration-image (duplicate-version),file=migrations/1_b.sql::version 1 is also used by 1_a.sql — give one of them a new, higher version',
+      '::error title=migration-image (duplicate-version),file=migrations/1_a.sql::goose panics: duplicate version 1 detected (01_b.sql) — give one of them a new, higher version',
     )
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { containerBuilderArgv, planBuild, type BuildRequest } from '../src/core/build-plan.js'
 import { cacheScope, planCache, tokenCanWriteCache } from '../src/core/gha-cache.js'
+import { readCacheService } from '../src/core/build/facts.js'
 import { atLeast, parseBuildxVersion } from '../src/core/buildx-version.js'
 
 /** A runtime token shaped like the runner's: a JWT whose `ac` claim is a JSON string of scopes. */
@@ -22,7 +23,7 @@ const request = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
   metadataFile: 'META/metadata.json',
   platforms: [],
   provenance: 'false',
-  cache: planCache({ wanted: true, env: ghaEnv, buildxVersion: '0.21.1', scope }),
+  cache: planCache({ wanted: true, service: readCacheService(ghaEnv), buildxVersion: '0.21.1', scope }),
   ...overrides,
 })
 
@@ -42,24 +43,34 @@ describe('GitHub Actions cache plan', () => {
     expect(scope).toBe('migration-image-ghcr.io-acme-api-migrations-atlas')
   })
   it('on: read and write with a writable runtime token', () => {
-    expect(planCache({ wanted: true, env: ghaEnv, buildxVersion: '0.21.1', scope })).toEqual({
+    expect(planCache({ wanted: true, service: readCacheService(ghaEnv), buildxVersion: '0.21.1', scope })).toEqual({
       from: true,
       to: true,
       scope,
     })
   })
   it('no token or no URL: off with a notice (buildx would drop it silently)', () => {
-    const plan = planCache({ wanted: true, env: { ACTIONS_CACHE_URL: 'x' }, buildxVersion: '0.21.1', scope })
+    const plan = planCache({
+      wanted: true,
+      service: readCacheService({ ACTIONS_CACHE_URL: 'x' }),
+      buildxVersion: '0.21.1',
+      scope,
+    })
     expect(plan).toMatchObject({ from: false, to: false, note: { level: 'notice' } })
     expect(
-      planCache({ wanted: true, env: { ACTIONS_RUNTIME_TOKEN: writeToken }, buildxVersion: '0.21.1', scope }).from,
+      planCache({
+        wanted: true,
+        service: readCacheService({ ACTIONS_RUNTIME_TOKEN: writeToken }),
+        buildxVersion: '0.21.1',
+        scope,
+      }).from,
     ).toBe(false)
   })
   it('read-only token (untrusted trigger): cache-from only', () => {
     expect(tokenCanWriteCache(readToken)).toBe(false)
     const plan = planCache({
       wanted: true,
-      env: { ...ghaEnv, ACTIONS_RUNTIME_TOKEN: readToken },
+      service: readCacheService({ ...ghaEnv, ACTIONS_RUNTIME_TOKEN: readToken }),
       buildxVersion: '0.21.1',
       scope,
     })
@@ -71,17 +82,23 @@ describe('GitHub Actions cache plan', () => {
       ACTIONS_RESULTS_URL: 'https://results/',
       ACTIONS_CACHE_SERVICE_V2: 'True',
     }
-    expect(planCache({ wanted: true, env, buildxVersion: '0.20.0', scope })).toMatchObject({
+    expect(planCache({ wanted: true, service: readCacheService(env), buildxVersion: '0.20.0', scope })).toMatchObject({
       from: false,
       note: { level: 'warning' },
     })
-    expect(planCache({ wanted: true, env, buildxVersion: '0.21.0', scope })).toMatchObject({ from: true, to: true })
+    expect(planCache({ wanted: true, service: readCacheService(env), buildxVersion: '0.21.0', scope })).toMatchObject({
+      from: true,
+      to: true,
+    })
   })
   it('no buildx: off with a warning', () => {
-    expect(planCache({ wanted: true, env: ghaEnv, scope })).toMatchObject({ from: false, note: { level: 'warning' } })
+    expect(planCache({ wanted: true, service: readCacheService(ghaEnv), scope })).toMatchObject({
+      from: false,
+      note: { level: 'warning' },
+    })
   })
   it('not wanted: off, silently', () => {
-    expect(planCache({ wanted: false, env: ghaEnv, buildxVersion: '0.21.1', scope })).toEqual({
+    expect(planCache({ wanted: false, service: readCacheService(ghaEnv), buildxVersion: '0.21.1', scope })).toEqual({
       from: false,
       to: false,
       scope,
@@ -126,7 +143,7 @@ describe('build argv', () => {
   it('read-only token: --cache-from without --cache-to', () => {
     const cache = planCache({
       wanted: true,
-      env: { ...ghaEnv, ACTIONS_RUNTIME_TOKEN: readToken },
+      service: readCacheService({ ...ghaEnv, ACTIONS_RUNTIME_TOKEN: readToken }),
       buildxVersion: '0.21.1',
       scope,
     })

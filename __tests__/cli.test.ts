@@ -158,7 +158,7 @@ describe('cli hash', () => {
     const ran = runCli(['hash', dir])
     expect(ran.status).toBe(0)
     expect(readFileSync(path.join(dir, 'atlas.sum'), 'utf8')).toBe(independentSum(dir))
-    expect(ran.stderr).toContain('é_bad.sql: file name does not match')
+    expect(ran.stderr).not.toContain('é_bad.sql') // any *.sql is an Atlas file (version 'é')
     expect(runCli(['validate', dir]).stderr).not.toContain('checksum')
   })
 

@@ -55,46 +55,86 @@ describe('golang-migrate', () => {
     expect(validation.shipped.sort()).toEqual(['10_index.down.sql', '1_users.down.sql', '2_orders.down.sql'])
   })
 
-  it('an up without a down is a warning; a down without an up is an error', async () => {
+  it('a down without an up: migrate up records the version without running anything; an up without a down: a notice', async () => {
     const { '2_orders.down.sql': _down, '10_index.up.sql': _up, ...rest } = files
     const validation = await validateDirectory(hashed('golang-migrate', rest), { format: 'golang-migrate' })
+    expect(validation.valid).toBe(true)
     expect(problems(validation)).toEqual([
-      ['10_index.down.sql', 'down migration without an up migration (version 10)', undefined, 'error'],
-      ['2_orders.up.sql', 'no down migration for version 2', undefined, 'warning'],
+      [
+        '10_index.down.sql',
+        "no up migration for version 10: 'migrate up' records version 10 without running anything",
+        undefined,
+        'warning',
+      ],
+      [
+        '2_orders.up.sql',
+        "no down migration for version 2: 'migrate down' marks it reverted without running anything",
+        undefined,
+        'notice',
+      ],
     ])
   })
 
-  it('duplicate versions (numerically equal), bad names', async () => {
+  it('duplicates per version and direction (01 is 1, any extension) fail; other names are ignored', async () => {
     const validation = await validateDirectory(
       hashed('golang-migrate', {
         '1_a.up.sql': 'A',
         '1_a.down.sql': 'a',
         '01_b.up.sql': 'B',
-        '01_b.down.sql': 'b',
-        'x_c.up.sql': 'C',
+        '2_c.up.sql': 'C',
+        '2_c.up.txt': 'C',
+        '2_c.down.sql': 'c',
+        'x_c.up.sql': 'X',
         'readme.sql': '',
       }),
       { format: 'golang-migrate' },
     )
     expect(problems(validation)).toEqual([
-      ['1_a.up.sql', 'version 1 is also used by 01_b.up.sql', undefined, 'error'],
-      ['x_c.up.sql', 'file name does not match <version>_<title>.up.sql', undefined, 'error'],
-      ['1_a.down.sql', 'down version 1 is also used by 01_b.down.sql', undefined, 'error'],
-      ['readme.sql', 'file name does not match <version>_<title>.up.sql or .down.sql', undefined, 'error'],
-      ['x_c.up.sql', 'file name does not match <version>_<title>.up.sql or .down.sql', undefined, 'error'],
+      [
+        'x_c.up.sql',
+        'golang-migrate ignores this file: its name does not match <version>_<title>.up.<ext> or .down.<ext>',
+        undefined,
+        'notice',
+      ],
+      [
+        '1_a.up.sql',
+        'golang-migrate fails: duplicate migration file (01_b.up.sql is also the up migration of version 1)',
+        undefined,
+        'error',
+      ],
+      [
+        '2_c.up.txt',
+        'golang-migrate fails: duplicate migration file (2_c.up.sql is also the up migration of version 2)',
+        undefined,
+        'error',
+      ],
+      [
+        'readme.sql',
+        'golang-migrate ignores this file: its name does not match <version>_<title>.up.<ext> or .down.<ext>',
+        undefined,
+        'notice',
+      ],
     ])
+  })
+
+  it('ships the files golang-migrate runs that atlas.sum does not cover (other extensions)', async () => {
+    const validation = await validateDirectory(
+      hashed('golang-migrate', { '1_a.up.sql': 'A', '1_a.down.sql': 'a', '2_b.up.txt': 'B', 'notes.md': '' }),
+      { format: 'golang-migrate' },
+    )
+    expect(validation.shipped.sort()).toEqual(['1_a.down.sql', '2_b.up.txt'])
   })
 })
 
 describe('flyway', () => {
-  it('latest baseline first, then higher V files by numeric parts (slash paths), then R; no U files', async () => {
+  it("Atlas's flyway order: walk order, string comparisons while adding, then sort.Slice by numeric parts", async () => {
     const dir = hashed('flyway', {
       'V1__a.sql': '1',
       'V1.1__b.sql': '1.1',
       'B2__base.sql': 'b2',
       'B1__old_base.sql': 'b1',
       'V2__c.sql': '2',
-      'V2.0__d.sql': '2.0',
+      'V2.5__d.sql': '2.5',
       'sub/V10__e.sql': '10',
       'V9__f.sql': '9',
       'U9__undo_f.sql': 'u9',
@@ -103,38 +143,91 @@ describe('flyway', () => {
       '.hidden/V11__x.sql': 'hidden dirs are skipped',
     })
     const validation = await validateDirectory(dir, { format: 'flyway' })
+    // Atlas compares versions as strings while it adds files (sql/sqltool/tool.go:516): "2" < "10" is false, so
+    // sub/V10__e.sql is not hashed (Flyway itself runs it; it is shipped beside the hashed files).
     expect(validation.entries.map(({ name }) => name)).toEqual([
       'B2__base.sql',
-      'V2.0__d.sql',
+      'V2.5__d.sql',
       'V9__f.sql',
-      'sub/V10__e.sql',
       'R__a_first.sql',
       'R__views.sql',
     ])
     expect(validation.sumFile).toBe(independentSum(dir, 'flyway'))
-    expect(validation.shipped).toEqual(['U9__undo_f.sql'])
+    expect(validation.shipped.sort()).toEqual([
+      'B1__old_base.sql',
+      'U9__undo_f.sql',
+      'V1.1__b.sql',
+      'V1__a.sql',
+      'V2__c.sql',
+      'sub/V10__e.sql',
+    ])
   })
 
-  it('V1.1 and V1_1 are one version; single underscores and unknown prefixes are errors', async () => {
+  it("Flyway's own reading: V1.sql, .SQL, callbacks run; 1.0 is 1; repeatables collide by description; bad names are skipped", async () => {
     const dir = makeDir({
-      'V1__a.sql': 'a',
+      'V1.sql': 'a',
+      'V1.0__same.sql': 'b',
       'V1.1__b.sql': 'b',
-      'V1_1__c.sql': 'c',
+      'sub/V1_1__c.sql': 'c',
+      'V3__upper.SQL': 'u',
+      'R__views.sql': 'r',
+      'sub/R__views.sql': 'r2',
+      'afterMigrate.sql': 'cb',
       'V2_add_x.sql': 'x',
       'X3__y.sql': 'y',
-      'U4_z.sql': 'z',
+      'U4__z.sql': 'z',
     })
     const validation = await validateDirectory(dir, { format: 'flyway', checksum: 'optional' })
-    expect(problems(validation).filter(([, , , severity]) => severity !== 'notice')).toEqual([
-      ['V1_1__c.sql', 'version 1_1 is also used by V1.1__b.sql', undefined, 'error'],
-      ['V2_add_x.sql', 'file name does not match V<version>__<description>.sql', undefined, 'error'],
+    expect(validation.valid).toBe(false)
+    expect(problems(validation)).toEqual([
       [
-        'U4_z.sql',
-        'file name does not match V<version>__<description>.sql (two underscores after the version)',
+        'V2_add_x.sql',
+        "Flyway skips this file: '2_add_x' is not a version (digits and dots only)",
+        undefined,
+        'notice',
+      ],
+      ['V1.sql', 'Flyway fails: more than one migration with version 1 (V1.0__same.sql)', undefined, 'error'],
+      [
+        'X3__y.sql',
+        'Flyway skips this file: its name starts with none of V, R, B or a callback event such as afterMigrate',
+        undefined,
+        'notice',
+      ],
+      [
+        'sub/R__views.sql',
+        "Flyway fails: more than one repeatable migration with description 'views' (R__views.sql)",
         undefined,
         'error',
       ],
-      ['X3__y.sql', "'X' is not a Flyway prefix (V, U, B or R): Flyway will not run this file", undefined, 'error'],
+      ['sub/V1_1__c.sql', 'Flyway fails: more than one migration with version 1_1 (V1.1__b.sql)', undefined, 'error'],
+      [
+        'atlas.sum',
+        'no atlas.sum: the migrations are not protected against edits after they are applied',
+        undefined,
+        'notice',
+      ],
+    ])
+  })
+
+  it('ships what Flyway runs beside the hashed files: callbacks, .SQL files, undo files', async () => {
+    const dir = hashed('flyway', {
+      'V1__a.sql': 'a',
+      'V2__upper.SQL': 'b',
+      'afterMigrate.sql': 'cb',
+      'sub/beforeEachMigrate__log.sql': 'cb2',
+      'U1__a.sql': 'u',
+      'README.md': '',
+    })
+    const validation = await validateDirectory(dir, { format: 'flyway' })
+    expect(validation.entries.map(({ name }) => name)).toEqual(['V1__a.sql'])
+    expect(validation.shipped.sort()).toEqual([
+      'U1__a.sql',
+      'V2__upper.SQL',
+      'afterMigrate.sql',
+      'sub/beforeEachMigrate__log.sql',
+    ])
+    expect(problems(validation)).toEqual([
+      ['README.md', 'Flyway skips this file: it does not end in .sql', undefined, 'notice'],
     ])
   })
 })
@@ -151,15 +244,30 @@ describe('goose', () => {
     })
     const validation = await validateDirectory(dir, { format: 'goose' })
     expect(problems(validation)).toEqual([
-      ['2_no_up.sql', 'no -- +goose Up annotation: goose would not run anything', 1, 'error'],
-      ['3_unclosed.sql', '-- +goose StatementBegin is never closed', 2, 'error'],
-      ['4_stray_end.sql', '-- +goose StatementEnd without a StatementBegin', 3, 'error'],
-      ['5_nested.sql', '-- +goose StatementBegin inside the block opened on line 2', 4, 'error'],
+      [
+        '2_no_up.sql',
+        "goose up fails: SQL before '-- +goose Up': a goose file must start with '-- +goose Up'",
+        1,
+        'error',
+      ],
+      [
+        '3_unclosed.sql',
+        "goose up fails: '-- +goose StatementBegin' is never closed by '-- +goose StatementEnd'",
+        2,
+        'error',
+      ],
+      ['4_stray_end.sql', "goose up fails: '-- +goose StatementEnd' without a '-- +goose StatementBegin'", 3, 'error'],
+      [
+        '5_nested.sql',
+        "goose up fails: '-- +goose StatementBegin' must come after '-- +goose Up' or '-- +goose Down' (and not inside another block)",
+        4,
+        'error',
+      ],
     ])
   })
 
   it('orders versions numerically, hashes whole files in byte order', async () => {
-    const dir = hashed('goose', { '9_a.sql': '-- +goose Up\nA', '10_b.sql': '-- +goose Up\nB' })
+    const dir = hashed('goose', { '9_a.sql': '-- +goose Up\nA;', '10_b.sql': '-- +goose Up\nB;' })
     const validation = await validateDirectory(dir, { format: 'goose' })
     expect(validation.entries.map(({ name }) => name)).toEqual(['10_b.sql', '9_a.sql'])
     expect(validation.migrations.map(({ name }) => name)).toEqual(['9_a.sql', '10_b.sql'])
@@ -167,16 +275,35 @@ describe('goose', () => {
 })
 
 describe('dbmate', () => {
-  it('requires -- migrate:up; down must come after it', async () => {
+  it('requires -- migrate:up first and -- migrate:down (dbmate 2.x); names need only start with digits', async () => {
     const dir = hashed('dbmate', {
       '1_ok.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n',
-      '2_up_only.sql': '-- migrate:up\nSELECT 1;\n',
+      '2_up_only.sql': '-- comment\n\n-- migrate:up\nSELECT 1;\n',
       '3_none.sql': 'SELECT 1;\n',
       '4_reversed.sql': '-- migrate:down\nSELECT 2;\n-- migrate:up\nSELECT 1;\n',
+      '5.sql': '-- migrate:up\n-- migrate:down\n',
+      'seed.sql': 'not a migration',
     })
     expect(problems(await validateDirectory(dir, { format: 'dbmate' }))).toEqual([
-      ['3_none.sql', 'no -- migrate:up section: dbmate would not run anything', 1, 'error'],
-      ['4_reversed.sql', '-- migrate:down comes before -- migrate:up', 1, 'error'],
+      ['seed.sql', 'dbmate ignores this file: its name does not start with a version (digits)', undefined, 'notice'],
+      [
+        '2_up_only.sql',
+        "dbmate up fails: dbmate requires each migration to define a down block with '-- migrate:down'",
+        3,
+        'error',
+      ],
+      [
+        '3_none.sql',
+        "dbmate up fails: dbmate requires each migration to define an up block with '-- migrate:up'",
+        1,
+        'error',
+      ],
+      [
+        '4_reversed.sql',
+        "dbmate up fails: dbmate does not support statements preceding the '-- migrate:up' block",
+        2,
+        'error',
+      ],
     ])
   })
 })
@@ -239,7 +366,7 @@ describe('checksum policy', () => {
     expect(validation.valid).toBe(true)
     expect(validation.problems[0]).toMatchObject({
       severity: 'notice',
-      fix: `run 'migration-image hash ${dir} --format golang-migrate' and commit atlas.sum`,
+      fix: `run 'migration-image hash ${dir} --tool golang-migrate' and commit atlas.sum`,
     })
     expect((await validateDirectory(dir, { format: 'golang-migrate', checksum: 'required' })).valid).toBe(false)
   })

@@ -159,28 +159,48 @@ describe('validate: atlas.sum', () => {
 })
 
 describe('validate: names and entries', () => {
-  it('names that do not parse as <version>_<name>.sql', async () => {
-    const dir = makeDir({ 'init.sql': 'A', '_x.sql': 'B', 'v1_x.sql': 'C', '1_.sql': 'D', '2_ok.sql': 'E' })
+  it('every top-level *.sql is an Atlas migration: the version is the text before the first _ (or the whole stem)', async () => {
+    const dir = makeDir({
+      'init.sql': 'A',
+      '_x.sql': 'B',
+      '.hidden.sql': 'C',
+      '1_.sql': 'D',
+      '2.10.x-20_desc.sql': 'E',
+    })
     writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
-    const problems = (await validateDirectory(dir)).problems
-    expect(problems.map(({ code, file }) => [code, path.basename(file)])).toEqual([
-      ['bad-name', '1_.sql'],
-      ['bad-name', '_x.sql'],
-      ['bad-name', 'init.sql'],
-      ['bad-name', 'v1_x.sql'],
+    const validation = await validateDirectory(dir)
+    expect(validation.problems).toEqual([])
+    expect(validation.migrations.map(({ name, version }) => [name, version])).toEqual([
+      ['.hidden.sql', '.hidden'],
+      ['1_.sql', '1'],
+      ['2.10.x-20_desc.sql', '2.10.x-20'],
+      ['_x.sql', ''],
+      ['init.sql', 'init'],
     ])
-    expect(problems[0].message).toBe('file name does not match <version>_<name>.sql')
   })
 
-  it('duplicate versions name both files', async () => {
+  it('a directory named like a migration is an error: Atlas fails reading it', async () => {
+    const dir = makeDir({ '1_a.sql': 'A', 'x.sql/inner.txt': '' })
+    writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
+    expect((await validateDirectory(dir)).problems).toMatchObject([
+      { code: 'not-regular', severity: 'error', file: path.join(dir, 'x.sql') },
+    ])
+  })
+
+  it('duplicate versions are a warning (Atlas does not refuse them) that names both files', async () => {
     const dir = makeDir({ '1_a.sql': 'A', '1_b.sql': 'B' })
     writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
-    const [problem] = (await validateDirectory(dir)).problems
-    expect(problem).toMatchObject({
-      code: 'duplicate-version',
-      file: path.join(dir, '1_b.sql'),
-      message: 'version 1 is also used by 1_a.sql',
-    })
+    const validation = await validateDirectory(dir)
+    expect(validation.valid).toBe(true)
+    expect(validation.problems).toMatchObject([
+      {
+        code: 'duplicate-version',
+        severity: 'warning',
+        file: path.join(dir, '1_b.sql'),
+        message:
+          'version 1 is also used by 1_a.sql: Atlas stores applied revisions by version, so the two share one revision record',
+      },
+    ])
   })
 
   it('a symlinked .sql file is an error, and it is never read (links are not followed)', async () => {

@@ -1,7 +1,7 @@
 // One command builds dist/: the action (index.js, post.js) and the CLI (cli.js) as ESM bundles for Node, split so
 // that code loaded only on some paths (Octokit, for the pull-request comment) sits in its own chunk and costs no
 // start-up time otherwise. esbuild's output is byte-identical on every run.
-import { readFileSync, rmSync } from 'node:fs'
+import { chmodSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -43,3 +43,7 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
   },
 })
+
+// The CLI is the package's bin: executable in the tree as git records it (mode 100755), so neither npm's bin linking
+// nor a rebuild leaves a mode change behind.
+chmodSync(new URL('../dist/cli.js', import.meta.url), 0o755)

@@ -13,6 +13,10 @@
 #   scripts/test-env.sh status  one line per part (exit 0 when all are running, 3 otherwise)
 #   scripts/test-env.sh clean   down, then remove all state except cached tarballs
 #
+# `up` also starts the buildx part (scripts/test-env-buildx.sh): Debian sid's docker-buildx, Docker Engine 28.5
+# and containerd 2.1 unpacked privately, a classic-store and a containerd-store dockerd, and a BuildKit endpoint
+# for buildx's remote driver. MI_TEST_ENV_BUILDX=0 leaves it out.
+#
 # Settings (environment):
 #   MI_TEST_ENV_DIR   state dir            (default /tmp/migration-image-test-env)
 #   MI_REGISTRY_PORT  registry port        (default 5055)
@@ -615,6 +619,13 @@ ensure_node24() {
   rm -rf "$NODE24_DIR" && mv "$NODE24_DIR.tmp" "$NODE24_DIR"
 }
 
+# ----------------------------------------------------------------- buildx ---
+# Real buildx on Docker Engine 28.5 (what GitHub's runners have): its own file, sourced here, sharing this
+# file's helpers and state dir.
+BUILDX_PART=${MI_TEST_ENV_BUILDX:-1}
+# shellcheck source=scripts/test-env-buildx.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-env-buildx.sh"
+
 # ------------------------------------------------------------------- env ---
 write_env() {
   local tmp=$ENV_FILE.tmp
@@ -639,6 +650,7 @@ write_env() {
     printf 'MI_BASE_DBMATE=%s\n' "$BASE_DBMATE"
     printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
     printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
+    [[ $BUILDX_PART == 0 ]] || buildx_env
   } > "$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$ENV_FILE"
@@ -681,6 +693,7 @@ cmd_up() {
     "USER liquibase:liquibase" 'ENV LIQUIBASE_HOME=/liquibase' 'ENV DOCKER_LIQUIBASE=true' \
     'ENV LANG=C.UTF-8' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
   ensure_node24
+  [[ $BUILDX_PART == 0 ]] || buildx_up
   write_env
   log "up in $((SECONDS - t0))s"
   printf '%s\n' "$ENV_FILE"
@@ -691,6 +704,7 @@ cmd_down() {
   [[ -d $STATE ]] || { log "nothing to stop ($STATE does not exist)"; return 0; }
   mkdir -p "$STATE/run" "$STATE/logs"
   with_lock
+  buildx_down
   stop_pidfile registry "$REG_PIDFILE" docker-registry
   stop_pidfile dockerd "$DOCKER_PIDFILE" dockerd
   if [[ -s $PG_DATA/postmaster.pid ]] && pg_pid >/dev/null; then
@@ -720,6 +734,7 @@ cmd_status() {
   else
     echo "postgres: stopped"; all=3
   fi
+  if [[ $BUILDX_PART != 0 ]]; then buildx_status || all=3; fi
   return $all
 }
 

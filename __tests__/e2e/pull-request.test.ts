@@ -14,6 +14,7 @@ const env = realEnv()
 function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'], // git's own chatter stays out of the test log
     env: {
       ...process.env,
       GIT_AUTHOR_NAME: 't',
@@ -170,7 +171,9 @@ describe('pull request: base-branch rules from git history', () => {
     rehash(origin)
     const head = commit(origin)
     const clone = makeDir()
-    execFileSync('git', ['clone', '-q', '--depth=1', '--branch', 'feature', `file://${origin}`, clone])
+    execFileSync('git', ['clone', '-q', '--depth=1', '--branch', 'feature', `file://${origin}`, clone], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     expect(() => git(clone, 'cat-file', '-e', `${base}^{commit}`)).toThrow()
     const run = runPr(clone, base, head)
     expect(run.status, run.stdout).toBe(0)

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync, existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -30,12 +30,8 @@ export function realEnv(): RealEnv & { PATH: string } {
       .filter((line) => line.includes('='))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   ) as unknown as RealEnv
-  // The docker client that talks to this dockerd goes first on PATH, as `docker`.
+  // The docker client that talks to this dockerd goes first on PATH, as `docker` (the e2e setup links it).
   const bin = path.join(dir, 'test-bin')
-  if (!existsSync(path.join(bin, 'docker'))) {
-    mkdirSync(bin, { recursive: true })
-    symlinkSync(values.DOCKER_BIN, path.join(bin, 'docker'))
-  }
   return { ...values, PATH: `${bin}:${process.env.PATH ?? ''}` }
 }
 

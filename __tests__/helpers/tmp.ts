@@ -42,7 +42,7 @@ export function runNode(
 ): Ran {
   const result = spawnSync(node, [path.join(ROOT, script), ...args], {
     cwd,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env },
     encoding: 'utf8',
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
@@ -62,7 +62,7 @@ export function runNodeAsync(
   return new Promise((resolve, reject) => {
     const child = spawn(node, [path.join(ROOT, script), ...args], {
       cwd,
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env },
     })
     let stdout = ''
     let stderr = ''

@@ -1,3 +1,4 @@
+import type { CacheService } from './build/facts.js'
 import { atLeast } from './buildx-version.js'
 
 export interface CachePlan {
@@ -29,7 +30,7 @@ export function cacheScope(imageName: string, tool: string): string {
 
 export interface CacheInput {
   readonly wanted: boolean
-  readonly env: NodeJS.ProcessEnv
+  readonly service: CacheService
   readonly buildxVersion?: string
   readonly scope: string
 }
@@ -38,7 +39,7 @@ export interface CacheInput {
  * Whether the GitHub Actions cache can be used. The runner hands the token and URLs only to node actions; buildx
  * reads them from the environment it inherits, and silently drops a gha entry that lacks them, so say so here.
  */
-export function planCache({ wanted, env, buildxVersion, scope }: CacheInput): CachePlan {
+export function planCache({ wanted, service, buildxVersion, scope }: CacheInput): CachePlan {
   const off = (level: 'notice' | 'warning', text: string): CachePlan => ({
     from: false,
     to: false,
@@ -52,9 +53,7 @@ export function planCache({ wanted, env, buildxVersion, scope }: CacheInput): Ca
       'docker buildx is not installed: building with docker build and docker push, without the GitHub Actions cache',
     )
   }
-  const token = env.ACTIONS_RUNTIME_TOKEN
-  const v2 = /^(1|true)$/i.test(env.ACTIONS_CACHE_SERVICE_V2 ?? '')
-  const url = v2 ? env.ACTIONS_RESULTS_URL : (env.ACTIONS_CACHE_URL ?? env.ACTIONS_RESULTS_URL)
+  const { token, url, v2 } = service
   if (!token || !url) {
     return off(
       'notice',

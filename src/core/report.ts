@@ -58,5 +58,6 @@ export function validationJson(validation: Validation): object {
     difference: validation.difference ?? null,
     errors: byProblem('error'),
     warnings: byProblem('warning'),
+    notices: byProblem('notice'),
   }
 }

@@ -57,8 +57,11 @@ export function withProblems(validation: Validation, extra: readonly Problem[]):
   return { ...validation, problems, valid: !hasErrors(problems) }
 }
 
-const REHASH = (dir: string): string =>
-  `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
+/** The command that rewrites atlas.sum for this directory's format (every format is also a tool's name). */
+const REHASH = (dir: string, format: string): string =>
+  format === 'atlas'
+    ? `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
+    : `run 'migration-image hash ${dir} --tool ${format}' (or 'atlas migrate hash --dir "file://${dir}?format=${format}"') and commit atlas.sum`
 
 /** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
 export type ChecksumPolicy = 'required' | 'optional'
@@ -85,6 +88,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const problems: Problem[] = [
     ...controlCharacterProblems(dir, listed),
     ...entryProblems(dir, listing, new Set(counted), format.recursive),
+    ...directoryProblems(dir, listing, format),
   ]
   const unread = new Set(listing.filter(({ kind }) => kind !== 'file').map(({ name }) => name))
   const hashed = hashDirectory(dir, counted, { maxFileSize: limit, unread })
@@ -213,6 +217,23 @@ function entryProblems(
   return problems
 }
 
+/**
+ * A top-level directory whose name the file selection matches (`x.sql`): Atlas lists it with its glob and then fails
+ * reading it as a file (ariga/atlas v1.2.3 sql/migrate/dir.go:146-158, sql/sqltool/tool.go:102-115).
+ */
+function directoryProblems(dir: string, listing: readonly DirEntry[], format: MigrationFormat): Problem[] {
+  if (format.recursive) return []
+  const directories = listing.filter(({ kind, name }) => kind === 'directory' && !name.includes('/'))
+  return format.select(directories.map(({ name }) => name)).map((name) => {
+    const verdict = format.directoryEntry?.(name) ?? {
+      severity: 'warning' as const,
+      message: `is a directory named like a migration: 'atlas migrate hash --dir "file://DIR?format=${format.name}"' fails reading it`,
+      fix: 'rename the directory or move it out of the migrations directory',
+    }
+    return { code: 'not-regular' as const, file: path.join(dir, name), ...verdict }
+  })
+}
+
 function fileProblems(
   dir: string,
   files: readonly HashedFile[],
@@ -234,26 +255,26 @@ function fileProblems(
       })
     }
     if (name === undefined) {
-      problems.push({
-        code: 'bad-name',
+      const verdict = format.unreadName?.(file.name) ?? {
         severity: 'error',
-        file: at,
         message: `file name does not match ${format.nameRule}`,
         fix: `rename it like ${format.nameExample}`,
-      })
+      }
+      problems.push({ code: 'bad-name', file: at, ...verdict })
       continue
     }
     if (name.version === undefined) continue
     const key = `${name.kind ?? ''}:${format.versionKey ? format.versionKey(name.version) : name.version}`
     const twin = byVersion.get(key)
     if (twin !== undefined) {
-      problems.push({
-        code: 'duplicate-version',
-        severity: 'error',
-        file: at,
-        message: `version ${name.version} is also used by ${twin}`,
-        fix: 'give one of them a new, higher version',
-      })
+      const verdict = format.duplicateVersion
+        ? format.duplicateVersion(file.name, twin, name.version)
+        : {
+            severity: 'error' as const,
+            message: `version ${name.version} is also used by ${twin}`,
+            fix: 'give one of them a new, higher version',
+          }
+      if (verdict) problems.push({ code: 'duplicate-version', file: at, ...verdict })
     } else {
       byVersion.set(key, file.name)
     }
@@ -283,7 +304,7 @@ function checkSumFile(
         message: optional
           ? 'no atlas.sum: the migrations are not protected against edits after they are applied'
           : 'checksum file not found',
-        fix: optional ? `run 'migration-image hash ${dir} --format ${format}' and commit atlas.sum` : REHASH(dir),
+        fix: optional ? `run 'migration-image hash ${dir} --tool ${format}' and commit atlas.sum` : REHASH(dir, format),
       },
     }
   }
@@ -299,7 +320,7 @@ function checkSumFile(
         message: conflict
           ? 'checksum file format invalid: it holds a git conflict marker'
           : 'checksum file format invalid: a line has no h1: hash',
-        fix: conflict ? `rebase, then ${REHASH(dir)} (never merge atlas.sum by hand)` : REHASH(dir),
+        fix: conflict ? `rebase, then ${REHASH(dir, format)} (never merge atlas.sum by hand)` : REHASH(dir, format),
       },
     }
   }
@@ -314,7 +335,7 @@ function checkSumFile(
           text.length === 0
             ? 'checksum mismatch: the file is empty'
             : 'checksum mismatch: line 1 does not sum the entries below it',
-        fix: REHASH(dir),
+        fix: REHASH(dir, format),
       },
     }
   }
@@ -330,7 +351,7 @@ function checkSumFile(
       message: difference
         ? `checksum error: L${difference.line}: ${showName(difference.name)} was ${difference.change}`
         : 'checksum error: the directory no longer matches atlas.sum',
-      fix: REHASH(dir),
+      fix: REHASH(dir, format),
     },
   }
 }

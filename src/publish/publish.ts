@@ -3,6 +3,7 @@ import path from 'node:path'
 import { planBuild, type Builder } from '../core/build-plan.js'
 import { renderDockerfile } from '../core/dockerfile.js'
 import { MigrationImageError, UsageError } from '../core/errors.js'
+import { readCacheService } from '../core/build/facts.js'
 import { showName } from '../core/escape.js'
 import { cacheScope, planCache } from '../core/gha-cache.js'
 import { sourceDate } from '../core/github-event.js'
@@ -121,7 +122,7 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
     const buildxVersion = await detectBuildx(docker)
     // Whether the GitHub Actions cache can be used decides whether a cache-capable builder is worth creating.
     const scope = cacheScope(options.image.name, options.preset.tool)
-    let cache = planCache({ wanted: options.cache, env: options.env, buildxVersion, scope })
+    let cache = planCache({ wanted: options.cache, service: readCacheService(options.env), buildxVersion, scope })
     const builder = await chooseBuilder(docker, buildxVersion, cache.from || cache.to, options, state, log)
     if (builder.driver === 'docker' && (cache.from || cache.to)) {
       const text = "the buildx 'docker' driver cannot use the GitHub Actions cache: building without it"

@@ -35,6 +35,13 @@ export interface RuleInput {
   ) => Problem
 }
 
+/** A tool's verdict on one file, in its own words: error where it fails, notice where it skips the file. */
+export interface NameVerdict {
+  readonly severity: Problem['severity']
+  readonly message: string
+  readonly fix: string
+}
+
 export interface MigrationFormat {
   readonly name: string
   /** Whether files in sub-directories count (only Flyway's layout does). */
@@ -51,6 +58,12 @@ export interface MigrationFormat {
   readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
   /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
   readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[] | Promise<string[]>
+  /** What the tool does with a counted file whose name it does not read (default: an error naming `nameRule`). */
+  readonly unreadName?: (name: string) => NameVerdict
+  /** What the tool does with a second file of one version (default: an error); undefined when `rules` judge it. */
+  readonly duplicateVersion?: (name: string, twin: string, version: string) => NameVerdict | undefined
+  /** What happens to a top-level directory whose name the file selection matches (default: Atlas's hashing fails). */
+  readonly directoryEntry?: (name: string) => NameVerdict
   /** The naming rule and an example, for error messages. */
   readonly nameRule: string
   readonly nameExample: string

@@ -1,81 +1,146 @@
 import { sortByUtf8 } from '../byte-order.js'
-import type { MigrationFormat, MigrationName } from './format.js'
+import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
-import { compareIntegers, integerKey } from './versions.js'
+import { compareIntegers, parseUint64 } from './versions.js'
 
-const FILE = /^(\d+)_(.*)\.(up|down)\.([^./]+)$/s
-const topLevel = (name: string): boolean => !name.includes('/')
+// golang-migrate v4.19.1 (golang-migrate/migrate). The CLI's `-path` is the file source: source/file/file.go:31 hands
+// the directory to source/iofs.
 
 /**
- * golang-migrate: `<version>_<title>.up.<ext>` with an optional `.down.<ext>`. Atlas's golang-migrate format hashes
- * only the top-level `*.up.sql` files (names kept), in byte order; the tool applies them in numeric order. Down
- * files are shipped too (`migrate down` needs them).
+ * source/parse.go:22: `^([0-9]+)_(.*)\.(down|up)\.(.*)$` over the whole name, any extension. Go's `.` stops only at
+ * `\n`, hence `[^\n]`.
+ */
+const FILE = /^([0-9]+)_([^\n]*)\.(down|up)\.([^\n]*)$/
+
+interface Parsed {
+  readonly version: bigint
+  readonly identifier: string
+  readonly direction: 'up' | 'down'
+}
+
+/** What golang-migrate reads from a name; a string says why it ignores the file. */
+function read(name: string): Parsed | string {
+  const match = FILE.exec(name)
+  if (!match) return 'its name does not match <version>_<title>.up.<ext> or .down.<ext>'
+  // parse.go:28-31: the version is a uint64; a larger number fails to parse, and iofs.go:60-63 skips the file.
+  const version = parseUint64(match[1])
+  if (version === undefined) return `its version ${match[1]} does not fit in 64 bits`
+  return { version, identifier: match[2], direction: match[3] as 'up' | 'down' }
+}
+
+const counted = topLevelEndingIn('.up.sql')
+
+function parseName(name: string): MigrationName | undefined {
+  const parsed = read(name)
+  return typeof parsed !== 'string' && parsed.direction === 'up'
+    ? { version: parsed.version.toString(), description: parsed.identifier }
+    : undefined
+}
+
+const unreadName = (name: string): NameVerdict => {
+  const parsed = read(name)
+  return {
+    severity: 'notice',
+    message: `golang-migrate ignores this file: ${typeof parsed === 'string' ? parsed : 'it is not an up migration'}`,
+    fix: 'rename it like 1_create_users.up.sql if golang-migrate should run it',
+  }
+}
+
+/** golang-migrate's reading of the directory: every top-level file, in fs.ReadDir's name order (iofs.go:50-74). */
+function rules({ names, problem }: RuleInput) {
+  const problems = []
+  const hashed = new Set(counted(names))
+  const seen = new Map<string, string>()
+  const ups = new Map<bigint, string>()
+  const downs = new Map<bigint, string>()
+  for (const name of sortByUtf8(
+    names.filter((n) => !n.includes('/') && n !== 'atlas.sum'),
+    (n) => n,
+  )) {
+    const parsed = read(name)
+    if (typeof parsed === 'string') {
+      // iofs.go:60-63: names that do not parse are skipped silently (counted *.up.sql get this from the name check).
+      if (!hashed.has(name)) {
+        problems.push(
+          problem(
+            name,
+            `golang-migrate ignores this file: ${parsed}`,
+            'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
+            undefined,
+            'notice',
+          ),
+        )
+      }
+      continue
+    }
+    // source/migration.go:57-60 and iofs.go:68-73: a second file of one version and direction fails the source
+    // ("duplicate migration file"), whatever its extension; versions compare as numbers (01 is 1).
+    const key = `${parsed.version}:${parsed.direction}`
+    const twin = seen.get(key)
+    if (twin !== undefined) {
+      problems.push(
+        problem(
+          name,
+          `golang-migrate fails: duplicate migration file (${twin} is also the ${parsed.direction} migration of version ${parsed.version})`,
+          'give one of them a new version, or remove one',
+        ),
+      )
+      continue
+    }
+    seen.set(key, name)
+    ;(parsed.direction === 'up' ? ups : downs).set(parsed.version, name)
+  }
+  for (const [version, name] of downs) {
+    // migrate.go:835-843: going up through a version that has no up file records it with an empty migration.
+    if (!ups.has(version))
+      problems.push(
+        problem(
+          name,
+          `no up migration for version ${version}: 'migrate up' records version ${version} without running anything`,
+          `add ${name.replace(/\.down\.([^.]*)$/, '.up.$1')} or remove ${name}`,
+          undefined,
+          'warning',
+        ),
+      )
+  }
+  for (const [version, name] of ups) {
+    // migrate.go:855-862: going down through a version that has no down file records it reverted without running SQL.
+    if (!downs.has(version)) {
+      problems.push(
+        problem(
+          name,
+          `no down migration for version ${version}: 'migrate down' marks it reverted without running anything`,
+          `add ${name.replace(/\.up\.([^.]*)$/, '.down.$1')} if 'migrate down' should revert it`,
+          undefined,
+          'notice',
+        ),
+      )
+    }
+  }
+  return problems
+}
+
+/**
+ * golang-migrate: top-level `<version>_<title>.up.<ext>` and `.down.<ext>` files (any extension), applied in numeric
+ * version order. Atlas's golang-migrate format hashes only the top-level `*.up.sql` files (ariga/atlas v1.2.3
+ * sql/sqltool/tool.go:101-119), names kept, in byte order. Every other file golang-migrate reads (down files, up
+ * files of other extensions) is shipped beside them.
  */
 export const golangMigrateFormat: MigrationFormat = {
   name: 'golang-migrate',
   recursive: false,
-  select: topLevelEndingIn('.up.sql'),
-  parseName(name): MigrationName | undefined {
-    const match = FILE.exec(name)
-    return match && match[3] === 'up' ? { version: match[1], description: match[2] } : undefined
-  },
+  select: counted,
+  parseName,
   compareVersions: compareIntegers,
-  versionKey: integerKey,
-  rules({ names, problem }) {
-    const problems = []
-    const ups = new Map<string, string>()
-    const downs = new Map<string, string>()
-    for (const name of sortByUtf8(names.filter(topLevel), (n) => n)) {
-      const match = FILE.exec(name)
-      if (!match) {
-        if (name.endsWith('.sql')) {
-          problems.push(
-            problem(
-              name,
-              'file name does not match <version>_<title>.up.sql or .down.sql',
-              'rename it like 1_create_users.up.sql',
-            ),
-          )
-        }
-        continue
-      }
-      const [, version, , direction] = match
-      const seen = direction === 'up' ? ups : downs
-      const key = integerKey(version)
-      const twin = seen.get(key)
-      if (twin !== undefined && direction === 'down') {
-        problems.push(
-          problem(name, `down version ${version} is also used by ${twin}`, 'give one of them a new version'),
-        )
-      }
-      seen.set(key, name)
-    }
-    for (const [key, name] of downs) {
-      if (!ups.has(key))
-        problems.push(
-          problem(
-            name,
-            `down migration without an up migration (version ${key})`,
-            `add the .up file or remove ${name}`,
-          ),
-        )
-    }
-    for (const [key, name] of ups) {
-      if (!downs.has(key)) {
-        problems.push(
-          problem(
-            name,
-            `no down migration for version ${key}`,
-            `add ${name.replace(/\.up\./, '.down.')} so 'migrate down' can revert it`,
-            undefined,
-            'warning',
-          ),
-        )
-      }
-    }
-    return problems
+  versionKey: (version) => BigInt(version).toString(),
+  unreadName,
+  // Duplicates are judged per direction over every extension, in `rules`.
+  duplicateVersion: () => undefined,
+  rules,
+  shipped(names) {
+    const hashed = new Set(counted(names))
+    return names.filter((name) => !name.includes('/') && !hashed.has(name) && typeof read(name) !== 'string')
   },
-  shipped: (names) => names.filter((name) => topLevel(name) && FILE.exec(name)?.[3] === 'down'),
   nameRule: '<version>_<title>.up.sql',
   nameExample: '1_create_users.up.sql',
 }

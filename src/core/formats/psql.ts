@@ -1,19 +1,35 @@
-import type { MigrationFormat } from './format.js'
+import type { MigrationFormat, RuleInput } from './format.js'
 import { topLevelEndingIn, versionedName } from './naming.js'
 import { compareIntegers, integerKey } from './versions.js'
 
 /**
- * The psql runner's layout (Encore's): top-level `<version>_<name>.up.sql` files applied in numeric version order;
- * `.down.sql` files may sit beside them but are neither hashed nor shipped. atlas.sum covers the `.up.sql` files in
- * byte order, as Atlas's golang-migrate format does.
+ * The psql runner's layout (Encore's, golang-migrate's naming): top-level `<version>_<name>.up.sql` files applied in
+ * numeric version order, as golang-migrate reads them (`^([0-9]+)_(.*)\.up\.sql$`, golang-migrate v4.19.1
+ * source/parse.go:22), but with the `.sql` extension only. The runner is this project's own: it runs exactly the files
+ * listed in `migrations.list` at build time. `.down.sql` files may sit beside them but are neither hashed nor shipped.
+ * atlas.sum covers the `.up.sql` files in byte order, as Atlas's golang-migrate format does.
  */
 export const psqlFormat: MigrationFormat = {
   name: 'psql',
   recursive: false,
   select: topLevelEndingIn('.up.sql'),
-  parseName: versionedName(/^(\d+)_(.+)\.up\.sql$/s),
+  // `[^\n]`: one migration per line of migrations.list.
+  parseName: versionedName(/^([0-9]+)_([^\n]*)\.up\.sql$/),
   compareVersions: compareIntegers,
   versionKey: integerKey,
+  rules({ names, problem }: RuleInput) {
+    return names
+      .filter((name) => !name.includes('/') && name !== 'atlas.sum' && !/\.(up|down)\.sql$/.test(name))
+      .map((name) =>
+        problem(
+          name,
+          'the psql runner does not run this file and it is not shipped (migrations end in .up.sql)',
+          'rename it like 1_create_users.up.sql if it should run, or move it out of the directory',
+          undefined,
+          'notice',
+        ),
+      )
+  },
   nameRule: '<version>_<name>.up.sql',
   nameExample: '1_create_users.up.sql',
 }

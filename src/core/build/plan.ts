@@ -1,0 +1,179 @@
+import { containerBuilderArgv, planBuild } from '../build-plan.js'
+import { atLeast } from '../buildx-version.js'
+import { UsageError } from '../errors.js'
+import { cacheScope, planCache, type CachePlan } from '../gha-cache.js'
+import type { BuildFacts, BuilderInfo } from './facts.js'
+
+/** Something the run tells the user about a decision: its cause and, where there is one, the fix. */
+export interface Note {
+  readonly level: 'info' | 'notice' | 'warning'
+  readonly text: string
+}
+
+/** What the user asked of the build (the publish part of the request), with the paths the I/O layer staged. */
+export interface PublishWish {
+  /** Image name without tag (`ghcr.io/acme/api-migrations`). */
+  readonly image: string
+  /** The tool, for the per-image cache scope. */
+  readonly tool: string
+  /** Full references (`name:tag`), the sha tag first. */
+  readonly references: readonly string[]
+  readonly push: boolean
+  /** Keep the image in the local store when not pushing (the CLI's build). */
+  readonly load: boolean
+  readonly platforms: readonly string[]
+  /** `--provenance` value: `false` (the default: one plain manifest), `true`, `mode=min`, `mode=max`. */
+  readonly provenance: string
+  /** Use the GitHub Actions cache when the runner offers it. */
+  readonly cache: boolean
+  /** The `builder` input: an existing buildx builder, used as it is. */
+  readonly builder?: string
+  readonly context: string
+  readonly dockerfile: string
+  readonly metadataFile: string
+}
+
+export interface PublishPlan {
+  /** `buildx`: one `docker buildx build`; `docker`: `docker build` then one `docker push` per tag. */
+  readonly kind: 'buildx' | 'docker'
+  /** A temporary docker-container builder to create first (and remove in the post step). */
+  readonly createBuilder?: { readonly name: string; readonly argv: string[] }
+  readonly cache: CachePlan
+  readonly build: string[]
+  /** docker pushes, which may run side by side (the legacy path only). */
+  readonly pushes: string[][]
+  /** Whether buildx's metadata file will hold the digest. */
+  readonly metadata: boolean
+  /** One note per decision that is not the plain default, in the order they were made. */
+  readonly notes: Note[]
+}
+
+const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenance.trim())
+
+/**
+ * The docker driver builds one platform into the classic image store and can neither export cache nor attach
+ * attestations; on the containerd image store (and every other driver) it can.
+ */
+export const capable = (builder: BuilderInfo): boolean => builder.driver !== 'docker' || builder.containerdStore
+
+function describeBuilder(builder: BuilderInfo | undefined, input: boolean): string {
+  if (!builder) return 'the current builder'
+  const what = input ? `builder '${builder.name}'` : `the current builder (${builder.name})`
+  if (builder.driver !== 'docker') return `${what} (driver ${builder.driver})`
+  return `${what} (docker driver on the ${builder.containerdStore ? 'containerd' : 'classic'} image store)`
+}
+
+/**
+ * Every decision of a publish, from what was asked and what was probed: the builder (the input as is; the current
+ * one when it can do what is asked; else a temporary docker-container builder), the GitHub Actions cache (on, read
+ * only, or off — and why), and the docker commands. Pure: the I/O layer probes, calls this, and runs the result.
+ */
+export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
+  const notes: Note[] = []
+  const scope = cacheScope(wish.image, wish.tool)
+  const multiPlatform = wish.platforms.length > 1
+  const attest = attests(wish.provenance)
+  const buildxVersion = facts.buildxVersion
+  let cache = planCache({ wanted: wish.cache, service: facts.cacheService, buildxVersion, scope })
+  const cacheOff = (text: string): void => {
+    cache = { from: false, to: false, scope, note: { level: 'warning', text } }
+  }
+
+  if (buildxVersion === undefined) {
+    if (multiPlatform) {
+      throw new UsageError(`building for ${wish.platforms.join(', ')} needs docker buildx, which is not installed`, {
+        fix: 'install buildx (docker/setup-buildx-action) or build one platform',
+      })
+    }
+    if (cache.note) notes.push(cache.note)
+    if (attest) {
+      notes.push({
+        level: 'warning',
+        text: `provenance '${wish.provenance}' needs docker buildx, which is not installed: the image has no attestation`,
+      })
+    }
+    return { cache, ...planBuild(buildRequest(wish, cache), {}), notes }
+  }
+
+  // What the build needs beyond the docker driver on the classic store, each with the reason.
+  const needs = [
+    ...(cache.from || cache.to ? ['use the GitHub Actions cache'] : []),
+    ...(multiPlatform ? [`build several platforms (${wish.platforms.join(', ')})`] : []),
+    ...(attest ? ['attach provenance attestations'] : []),
+  ]
+  let builderName = wish.builder
+  let builder = facts.builder
+  let createBuilder: PublishPlan['createBuilder']
+  const stuck = (who: string, fix: string): void => {
+    // Several platforms or attestations were asked for explicitly: failing beats a silently different image.
+    if (multiPlatform || attest) {
+      const what = needs.filter((need) => !need.startsWith('use the GitHub')).join(' and ')
+      throw new UsageError(`${who} cannot ${what}`, { fix })
+    }
+    cacheOff(`${who} cannot export cache: building without the GitHub Actions cache; ${fix}`)
+  }
+
+  if (wish.builder !== undefined) {
+    if (!builder) {
+      throw new UsageError(`builder '${wish.builder}' was not found (docker buildx inspect ${wish.builder} failed)`, {
+        fix: 'create it before this step (docker/setup-buildx-action) or leave the builder input empty',
+      })
+    }
+    if (needs.length > 0 && !capable(builder)) {
+      stuck(
+        describeBuilder(builder, true),
+        'give a docker-container builder (docker/setup-buildx-action), turn on the containerd image store, or leave the builder input empty',
+      )
+    }
+  } else if (needs.length > 0 && !(builder && capable(builder))) {
+    const who = describeBuilder(builder, false)
+    if (facts.temporaryBuilderFailed !== undefined) {
+      stuck(
+        `${who}, and a temporary docker-container builder could not start (${facts.temporaryBuilderFailed}),`,
+        'set up a builder before this step (docker/setup-buildx-action) and pass it as the builder input',
+      )
+    } else {
+      builderName = facts.temporaryBuilderName
+      builder = undefined
+      createBuilder = { name: builderName, argv: containerBuilderArgv(builderName, buildxVersion) }
+      notes.push({
+        level: 'info',
+        text: `${who} cannot ${needs.join(' or ')}: creating a temporary docker-container builder (the post step removes it)`,
+      })
+    }
+  }
+
+  // Cache service v2 is spoken by the builder's BuildKit (the engine's own, for the docker driver): it needs 0.20.
+  // An old BuildKit ignores the gha attributes it does not know without a word, so the plan says it here. A builder
+  // that names no version predates BuildKit 0.11 (no Info call); a temporary builder runs a current BuildKit.
+  if ((cache.from || cache.to) && facts.cacheService.v2 && builder && !atLeast(builder.buildkitVersion, '0.20.0')) {
+    const runs = builder.buildkitVersion
+      ? `runs BuildKit ${builder.buildkitVersion}`
+      : 'runs a BuildKit older than 0.11'
+    const engine = builder.driver === 'docker' ? ', the engine\u2019s own (Docker Engine 28 has 0.20)' : ''
+    cacheOff(
+      `GitHub's cache service v2 needs BuildKit >= 0.20, and ${describeBuilder(builder, wish.builder !== undefined)} ${runs}${engine}: building without the cache; update the engine or use a docker-container builder (docker/setup-buildx-action)`,
+    )
+  }
+  if (cache.note) notes.push(cache.note)
+  const argv = planBuild(buildRequest(wish, cache), {
+    buildxVersion,
+    name: builderName,
+    driver: createBuilder ? 'docker-container' : builder?.driver,
+  })
+  return { createBuilder, cache, ...argv, notes }
+}
+
+function buildRequest(wish: PublishWish, cache: CachePlan): Parameters<typeof planBuild>[0] {
+  return {
+    context: wish.context,
+    dockerfile: wish.dockerfile,
+    tags: wish.references,
+    push: wish.push,
+    load: wish.load,
+    metadataFile: wish.metadataFile,
+    platforms: wish.platforms,
+    provenance: wish.provenance,
+    cache,
+  }
+}

@@ -1,0 +1,71 @@
+import type { ImageName } from './image-ref.js'
+import type { ChecksumPolicy } from './validate.js'
+
+/**
+ * One run of Migration Image, as the action's inputs and event or the CLI's arguments describe it. The adapters build
+ * it (src/action/inputs.ts, src/cli/args.ts) and validate every value while doing so; everything after trusts it.
+ */
+export interface Request {
+  /** What the run does: check only, write atlas.sum, print the Dockerfile, or build (and maybe push) the image. */
+  readonly command: 'validate' | 'hash' | 'dockerfile' | 'build'
+  /** The directory and how to read it. */
+  readonly check: CheckRequest
+  /** The base-branch rules (pull requests, `base-ref`, `--base`); undefined when there is no base to compare with. */
+  readonly base?: BaseRequest
+  /** The image (dockerfile and build only). */
+  readonly image?: ImageRequest
+}
+
+export interface CheckRequest {
+  /** The migrations directory, as the user wrote it (relative to the working directory). */
+  readonly dir: string
+  /** The migration tool: its preset (image, paths, user) and, unless `format` says otherwise, its rules. */
+  readonly tool: string
+  /** The directory format whose rules validate it and feed atlas.sum (default: the tool's). */
+  readonly format: string
+  /** Whether a missing atlas.sum is an error (default: required for atlas, optional for the others). */
+  readonly checksum?: ChecksumPolicy
+  /** Liquibase's master changelog, when it is not one of the usual names. */
+  readonly changelog?: string
+}
+
+export interface BaseRequest {
+  /** The git ref or commit the directory is compared with (never starts with `-`). */
+  readonly ref: string
+  /** How the base is named in messages (the branch name on pull requests). */
+  readonly name: string
+  /** The head commit, to fetch when a shallow checkout lacks it. */
+  readonly headRef?: string
+  /** Allow new versions at or before the base's latest one. */
+  readonly allowOutOfOrder: boolean
+}
+
+export interface ImageRequest {
+  readonly name: ImageName
+  /** Tags, not references; the first is the commit's (or the first one given when there is no commit). */
+  readonly tags: readonly string[]
+  /** The commit the image is made from (the revision label); undefined when there is none. */
+  readonly revision?: string
+  /** The image's creation time (ISO 8601): SOURCE_DATE_EPOCH or the commit's time, never the wall clock. */
+  readonly created?: string
+  /** The repository's URL (the source label). */
+  readonly source?: string
+  /** Push the tags; `pushReason` says why or why not. */
+  readonly push: boolean
+  readonly pushReason: string
+  /** Keep the image in the local store when not pushing (the CLI's build). */
+  readonly load: boolean
+  /** Replaces the tool's default base image. */
+  readonly baseImage?: string
+  readonly platforms: readonly string[]
+  /** `--provenance` value: false, true, mode=min, mode=max. */
+  readonly provenance: string
+  /** Use the GitHub Actions cache when the runner offers it. */
+  readonly cache: boolean
+  /** An existing buildx builder to use as it is (never starts with `-`). */
+  readonly builder?: string
+  /** Run the tool's offline validation in a build stage (atlas, goose). */
+  readonly selfCheck: boolean
+  /** Registry login; the password reaches docker on stdin only. */
+  readonly credentials?: { readonly username: string; readonly password: string }
+}
