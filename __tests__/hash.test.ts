@@ -108,6 +108,20 @@ describe('atlas.sum bytes (checked against an independent Python hashlib impleme
       const dir = makeDir({ '1_a.sql': long, '2_b.sql': `SELECT '${'y'.repeat(3 << 20)}';` })
       expect(await computed(dir)).toBe(independentSum(dir))
     })
+
+    it('a first line longer than the buffer that is a directive, or is not one, agrees with Atlas (streamed)', async () => {
+      const lines = [
+        `${'x'.repeat(3 << 20)} atlas:sum    ignore\nSELECT 1;\n`, // ignored: printable prefix, directive at the end
+        `${'x'.repeat(3 << 20)} atlas:sum ignore`, // ignored, no newline at all
+        `${'x'.repeat(3 << 20)}\u0001 atlas:sum ignore\nSELECT 1;\n`, // a control byte before it: not a directive
+        `${'x'.repeat(3 << 20)} atlas:sum ignore \nSELECT 1;\n`, // trailing space: not 'ignore'
+        `${' '.repeat(3 << 20)}atlas:sum ignore\r\nSELECT 1;\n`, // CR stays in the argument: not 'ignore'
+      ]
+      for (const line of lines) {
+        const dir = makeDir({ '1_a.sql': line, '2_b.sql': 'B' })
+        expect(await computed(dir), line.slice(-30)).toBe(independentSum(dir))
+      }
+    })
   })
 
   it('hashes raw bytes: BOM and CRLF are not normalised', async () => {

@@ -203,7 +203,7 @@ describe('validate: names and entries', () => {
     ])
   })
 
-  it('a symlinked .sql file is an error (it is still hashed, as Atlas reads through it)', async () => {
+  it('a symlinked .sql file is an error, and it is never read (links are not followed)', async () => {
     const outside = makeDir({ 'secret.sql': 'SELECT 1;' })
     const dir = makeDir({ '1_a.sql': 'A' })
     symlinkSync(path.join(outside, 'secret.sql'), path.join(dir, '2_link.sql'))

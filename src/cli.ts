@@ -1,15 +1,18 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { readSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
-import { formatLocated, MigrationImageError, UsageError } from './core/errors.js'
+import { errnoCode, formatLocated, MigrationImageError, UsageError } from './core/errors.js'
+import { fenceCommands, mayHoldCommand, showName } from './core/escape.js'
 import { formatNames } from './core/formats/index.js'
 import { assertTag, parseImageName } from './core/image-ref.js'
 import { getPreset, toolNames } from './core/presets.js'
 import { formatProblem, renderValidationText, validationJson } from './core/report.js'
 import { validateDirectory, withProblems, type ChecksumPolicy, type Validation } from './core/validate.js'
 import { cleanUp, type CleanupState } from './publish/cleanup.js'
-import { checkAgainstBase } from './publish/git-base.js'
+import { parseSize, writeRegular } from './core/safe-read.js'
+import { assertRef, checkAgainstBase } from './publish/git-base.js'
 import { DockerMissingError } from './publish/docker.js'
 import type { Log } from './publish/log.js'
 import { dockerfileFor, publish } from './publish/publish.js'
@@ -39,6 +42,7 @@ Options:
                      there unchanged, new ones sorting after its latest version
   --allow-out-of-order  with --base: allow new versions at or before REF's latest
   --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
+  --max-file-size N  per-file limit for every file read: bytes, or with KB, MB, GB (default 64MB)
   -h, --help         show this help
   -v, --version      show the version
 
@@ -95,12 +99,13 @@ function parse(argv: readonly string[]) {
         base: { type: 'string' },
         'allow-out-of-order': { type: 'boolean', default: false },
         changelog: { type: 'string' },
+        'max-file-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
     })
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(showName(error instanceof Error ? error.message : String(error)))
   }
 }
 
@@ -115,7 +120,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     return 0
   }
   const [command, dir = 'migrations', ...extra] = positionals
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`)
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}'`)
+  // --base goes to git: never an option (it could run a command through --upload-pack=…).
+  if (values.base !== undefined) assertRef(values.base, '--base')
   if (values.json && command !== 'validate') throw new UsageError('--json goes with validate')
   const checksum = checksumPolicy(values.checksum)
   const preset = getPreset(values.tool)
@@ -123,6 +130,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     format: values.format ?? preset.format,
     checksum,
     changelog: values.changelog,
+    maxFileSize:
+      values['max-file-size'] === undefined ? undefined : parseSize(values['max-file-size'], '--max-file-size'),
   }
   const validate = async (): Promise<Validation> => {
     const validation = await validateDirectory(dir, options)
@@ -149,7 +158,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     }
     case 'hash': {
       const validation = await validate()
-      writeFileSync(validation.sumPath, validation.sumFile)
+      // Never through a link: a symlinked atlas.sum could point at any file the user can write.
+      writeRegular(validation.sumPath, validation.sumFile)
       for (const problem of validation.problems) {
         if (!problem.code.startsWith('checksum') && problem.code !== 'line-endings')
           io.err(`${formatProblem(problem)}\n`)
@@ -177,7 +187,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     case undefined:
       throw new UsageError('no command given')
     default:
-      throw new UsageError(`unknown command '${command}'`)
+      throw new UsageError(`unknown command '${showName(command)}'`)
   }
 }
 
@@ -234,19 +244,39 @@ async function build(
 
 function checksumPolicy(value: string | undefined): ChecksumPolicy | undefined {
   if (value === undefined || value === 'required' || value === 'optional') return value
-  throw new UsageError(`--checksum must be required or optional, not '${value}'`)
+  throw new UsageError(`--checksum must be required or optional, not '${showName(value)}'`)
 }
 
-/** Progress and docker output go to stderr; stdout carries only the result. */
+/**
+ * Progress and docker output go to stderr; stdout carries only the result. In a workflow step (GITHUB_ACTIONS) the
+ * runner parses stderr for `::` commands too, so docker's output and any message quoting foreign text are fenced.
+ */
 function stderrLog(io: Io): Log {
+  const inRunner = process.env.GITHUB_ACTIONS === 'true'
+  const token = (): string => randomBytes(16).toString('hex')
+  const line = (text: string): void =>
+    io.err(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}\n`)
+  let last = '\n'
   return {
-    info: (message) => io.err(`${message}\n`),
-    notice: (message) => io.err(`notice: ${message}\n`),
-    warning: (message) => io.err(`warning: ${message}\n`),
-    output: (chunk) => io.err(chunk),
-    group: (title, run) => {
+    info: (message) => line(message),
+    notice: (message) => line(`notice: ${message}`),
+    warning: (message) => line(`warning: ${message}`),
+    output: (chunk) => {
+      if (chunk.length === 0) return
+      io.err(chunk)
+      last = chunk
+    },
+    group: async (title, run) => {
       io.err(`--- ${title}\n`)
-      return run()
+      const fence = inRunner ? token() : undefined
+      if (fence) io.err(`::stop-commands::${fence}\n`)
+      last = '\n'
+      try {
+        return await run()
+      } finally {
+        // What follows starts on its own line, whatever docker's output ended with.
+        io.err(`${last.endsWith('\n') ? '' : '\n'}${fence ? `::${fence}::\n` : ''}`)
+      }
     },
   }
 }
@@ -263,4 +293,34 @@ function gitSha(dir: string): string {
   }
 }
 
-export const readStdin = (): string => readFileSync(0, 'utf8')
+/** Largest password read from stdin: tokens are a few KB; more is a mistake (a file piped in), not a password. */
+const STDIN_LIMIT = 1 << 20
+
+/**
+ * Standard input (the password for --username), bounded. A pipe may be non-blocking (EAGAIN): wait briefly and
+ * read on, instead of failing with a stack trace.
+ */
+export function readStdin(): string {
+  const chunks: Buffer[] = []
+  const buffer = Buffer.alloc(1 << 16)
+  let total = 0
+  for (;;) {
+    let read: number
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null)
+    } catch (error) {
+      if (errnoCode(error) === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
+        continue
+      }
+      if (errnoCode(error) === 'EOF') break
+      throw new UsageError(`cannot read the password from stdin: ${errnoCode(error) ?? String(error)}`)
+    }
+    if (read === 0) break
+    total += read
+    if (total > STDIN_LIMIT)
+      throw new UsageError('the password on stdin is larger than 1 MB', { fix: 'pipe only the password' })
+    chunks.push(Buffer.from(buffer.subarray(0, read)))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

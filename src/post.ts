@@ -1,12 +1,23 @@
 import * as core from '@actions/core'
-import { cleanUp, CLEANUP_STATE, type CleanupState } from './publish/cleanup.js'
+import { cleanUp, CLEANUP_STATE, trustedCleanup } from './publish/cleanup.js'
 
-/** Post step: log out, remove the builder this run created and the private docker config — also after a failure. */
+/**
+ * Post step: log out, remove the builder this run created and the private docker config — also after a failure.
+ * The saved state is checked first: anything this run could not have created is ignored with a warning.
+ */
 export async function post(): Promise<void> {
   const saved = core.getState(CLEANUP_STATE)
   if (!saved) return
   try {
-    for (const line of await cleanUp(JSON.parse(saved) as CleanupState, process.env)) core.info(line)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(saved)
+    } catch {
+      parsed = undefined
+    }
+    const { state, ignored } = trustedCleanup(parsed, process.env.RUNNER_TEMP)
+    for (const why of ignored) core.warning(`cleanup: ignored ${why}`)
+    for (const line of await cleanUp(state, process.env)) core.info(line)
   } catch (error) {
     core.warning(`cleanup: ${error instanceof Error ? error.message : String(error)}`)
   }

@@ -32,6 +32,8 @@ function publishRun(
       GITHUB_ACTOR: 'octocat',
       GITHUB_SERVER_URL: 'https://github.com',
       HOME: makeDir(),
+      // The dir input must be inside the workspace: a temporary directory is the checkout here.
+      ...(inputs.dir && path.isAbsolute(inputs.dir) ? { GITHUB_WORKSPACE: inputs.dir } : {}),
       ...extra,
     },
   })

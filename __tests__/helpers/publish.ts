@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { runAction, runPost, type ActionRun } from './runner.js'
 import { randomSha, type RealEnv } from './real-env.js'
 import { makeDir, ROOT } from './tmp.js'
@@ -23,6 +24,8 @@ export function publishOnPush(
       GITHUB_REF: 'refs/heads/main',
       GITHUB_SHA: sha,
       GITHUB_REPOSITORY: 'acme/api',
+      // The dir input must be inside the workspace: a temporary directory is the checkout here.
+      ...(inputs.dir && path.isAbsolute(inputs.dir) ? { GITHUB_WORKSPACE: inputs.dir } : {}),
     },
   })
   runPost(main, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, ROOT)

@@ -1,3 +1,5 @@
+import { UsageError } from './errors.js'
+import { showName } from './escape.js'
 import type { BaseImage } from './image-ref.js'
 import type { Preset } from './presets.js'
 import { hasControlCharacter } from './text.js'
@@ -20,19 +22,25 @@ export interface DockerfileInput {
 const KEY = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/
 
 /** A Dockerfile double-quoted word: escape `\\`, `"` and `$` (ENV and LABEL values undergo variable expansion). */
-function quote(value: string): string {
-  if (hasControlCharacter(value)) throw new Error(`value has a control character: ${JSON.stringify(value)}`)
+function quote(key: string, value: string): string {
+  if (hasControlCharacter(value)) {
+    throw new UsageError(`${key} value has a control character: ${showName(value)}`, {
+      fix: `remove line breaks and control characters from what sets ${key}`,
+    })
+  }
   return `"${value.replace(/[\\"$]/g, (char) => `\\${char}`)}"`
 }
 
 function pairs(instruction: string, values: Readonly<Record<string, string>>): string[] {
   const entries = Object.entries(values)
   for (const [key] of entries) {
-    if (!KEY.test(key)) throw new Error(`${instruction} key is not allowed: ${JSON.stringify(key)}`)
+    if (!KEY.test(key)) throw new UsageError(`${instruction} key is not allowed: ${showName(key)}`)
   }
   if (entries.length === 0) return []
   const indent = ' '.repeat(instruction.length + 1)
-  return [`${instruction} ${entries.map(([key, value]) => `${key}=${quote(value)}`).join(` \\\n${indent}`)}`]
+  return [
+    `${instruction} ${entries.map(([key, value]) => `${key}=${quote(`${instruction} ${key}`, value)}`).join(` \\\n${indent}`)}`,
+  ]
 }
 
 const execForm = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "')

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto'
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, readSync } from 'node:fs'
 import path from 'node:path'
 import { isSumIgnored } from './directive.js'
-import { DirectoryError, errnoCode } from './errors.js'
+import { DEFAULT_MAX_FILE_SIZE, openRegular, readError, tooLarge } from './safe-read.js'
 import type { SumEntry } from './sum-file.js'
 
 /** What hashing learned about one counted file, besides its atlas.sum entry. */
@@ -15,6 +15,15 @@ export interface HashedFile {
   readonly bom: boolean
   /** Holds a NUL byte: binary, not SQL. */
   readonly binary: boolean
+  /** A link (or special file) that was not read: only its name is in the hash. */
+  readonly unread?: boolean
+}
+
+export interface HashOptions {
+  /** Per-file limit in bytes (default 64 MB); a larger file is an error naming it. */
+  readonly maxFileSize?: number
+  /** Names that are links or special files: never opened, reported by the caller. */
+  readonly unread?: ReadonlySet<string>
 }
 
 export interface HashedDirectory {
@@ -30,58 +39,98 @@ const CR = 0x0d
  * Atlas's directory hash: ONE running SHA-256 fed each file's name, then (unless ignored) its bytes, with the
  * digest so far recorded per file. Files are streamed through one reused buffer, so memory stays flat.
  */
-export function hashDirectory(dir: string, names: readonly string[]): HashedDirectory {
-  const hash = createHash('sha256')
+export function hashDirectory(dir: string, names: readonly string[], options: HashOptions = {}): HashedDirectory {
+  const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
+  const running = { hash: createHash('sha256') }
   const buffer = Buffer.allocUnsafe(CHUNK)
   const entries: SumEntry[] = []
   const files: HashedFile[] = []
   for (const name of names) {
-    hash.update(name, 'utf8')
-    const file = hashFile(path.join(dir, name), name, hash, buffer)
+    running.hash.update(name, 'utf8')
+    const file = options.unread?.has(name)
+      ? { name, size: 0, ignored: false, crlf: false, bom: false, binary: false, unread: true }
+      : hashFile(path.join(dir, name), name, running, buffer, limit)
     files.push(file)
-    if (!file.ignored) entries.push({ name, hash: hash.copy().digest('base64') })
+    if (!file.ignored) entries.push({ name, hash: running.hash.copy().digest('base64') })
   }
   return { entries, files }
 }
 
-function hashFile(filePath: string, name: string, hash: Hash, buffer: Buffer): HashedFile {
-  let fd: number
-  try {
-    fd = openSync(filePath, 'r')
-  } catch (error) {
-    throw readError(filePath, error)
+/**
+ * The first line of a file whose first line is longer than a chunk, scanned as it streams past (never held whole):
+ * `atlas:sum ignore` can only match a line of printable ASCII ending in `atlas:sum +ignore` (see directive.ts), so
+ * the scan keeps whether every byte so far is printable and the line's tail with runs of spaces collapsed, which
+ * the directive's match does not depend on.
+ */
+class LongFirstLine {
+  private printable = true
+  private tail = ''
+
+  /** Feeds a chunk; true once the line has ended in it. */
+  feed(chunk: Buffer): boolean {
+    const end = chunk.indexOf(LF)
+    const part = end === -1 ? chunk : chunk.subarray(0, end)
+    if (this.printable) {
+      const text = part.toString('latin1')
+      if (/[^ -~]/.test(text)) {
+        this.printable = false
+        this.tail = ''
+      } else {
+        this.tail = `${this.tail}${text}`.replace(/ {2,}/g, ' ').slice(-4096)
+      }
+    }
+    return end !== -1
   }
+
+  get ignored(): boolean {
+    return this.printable && isSumIgnored(this.tail)
+  }
+}
+
+/** One file, opened without following a link, checked regular on the handle, streamed with the size cap. */
+function hashFile(filePath: string, name: string, running: { hash: Hash }, buffer: Buffer, limit: number): HashedFile {
+  const { fd, size: statSize } = openRegular(filePath, limit)
+  const ignored = (): HashedFile => ({ name, size: statSize, ignored: true, crlf: false, bom: false, binary: false })
   try {
-    let read = readSync(fd, buffer, 0, buffer.length, null)
-    let head = buffer.subarray(0, read)
-    // The directive is read from the first line; a first line longer than a chunk is rare, so read on for it.
-    if (read === buffer.length && !head.includes(LF)) {
-      const parts = [Buffer.from(head)]
-      let more: number
-      do {
-        more = readSync(fd, buffer, 0, buffer.length, null)
-        parts.push(Buffer.from(buffer.subarray(0, more)))
-      } while (more > 0 && !buffer.subarray(0, more).includes(LF))
-      head = Buffer.concat(parts)
-      read = head.length
+    let chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))
+    const lineEnd = chunk.indexOf(LF)
+    // The directive is read from the first line. When it is longer than a chunk (rare), the bytes are hashed as they
+    // stream and the hash before them is kept, so an ignored file can be taken back out.
+    let longLine: LongFirstLine | undefined
+    let before: Hash | undefined
+    if (lineEnd !== -1 || chunk.length < buffer.length) {
+      if (isSumIgnored(chunk.toString('latin1', 0, lineEnd === -1 ? chunk.length : lineEnd))) return ignored()
+    } else {
+      longLine = new LongFirstLine()
+      before = running.hash.copy()
     }
-    const lineEnd = head.indexOf(LF)
-    if (isSumIgnored(head.toString('latin1', 0, lineEnd === -1 ? head.length : lineEnd))) {
-      return { name, size: fstatSync(fd).size, ignored: true, crlf: false, bom: false, binary: false }
-    }
-    const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf
+    const bom = chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf
     let size = 0
     let crlf = false
     let binary = false
-    let chunk = head
     let previous = 0
     while (chunk.length > 0) {
-      hash.update(chunk)
       size += chunk.length
+      if (size > limit) throw tooLarge(filePath, limit) // grew past the limit while being read
+      running.hash.update(chunk)
+      if (longLine?.feed(chunk)) {
+        if (longLine.ignored) {
+          running.hash = before!
+          return ignored()
+        }
+        longLine = undefined
+        before = undefined
+      }
       if (!crlf) crlf = (previous === CR && chunk[0] === LF) || chunk.includes('\r\n')
       if (!binary) binary = chunk.includes(0)
       previous = chunk[chunk.length - 1]
+      // A short read of a regular file that reached its size is its end: no extra read per file to see 0 bytes.
+      if (chunk.length < buffer.length && size >= statSize) break
       chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))
+    }
+    if (longLine?.ignored) {
+      running.hash = before!
+      return ignored()
     }
     return { name, size, ignored: false, crlf, bom, binary }
   } catch (error) {
@@ -89,16 +138,4 @@ function hashFile(filePath: string, name: string, hash: Hash, buffer: Buffer): H
   } finally {
     closeSync(fd)
   }
-}
-
-function readError(filePath: string, error: unknown): DirectoryError {
-  const code = errnoCode(error)
-  if (code === 'ENOENT') return new DirectoryError('is a broken symlink or vanished while reading', { file: filePath })
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new DirectoryError('cannot be read (permission denied)', { file: filePath, fix: 'make it readable' })
-  }
-  if (code === 'EISDIR') return new DirectoryError('is a directory, not a file', { file: filePath })
-  return new DirectoryError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`, {
-    file: filePath,
-  })
 }

@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js'
+import { showName } from './escape.js'
 
 // The distribution reference grammar (docker/distribution `reference`), split in the parts we check.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
@@ -35,10 +36,16 @@ function splitRegistry(name: string): { registry?: string; path: string } {
 export function parseImageName(input: string, what = 'image'): ImageName & { lowercased: boolean } {
   const trimmed = input.trim()
   const { registry, path } = splitRegistry(trimmed)
+  // The registry is where the password goes: it is used exactly as written, never lowercased after it was chosen.
+  if (registry !== undefined && registry !== registry.toLowerCase()) {
+    throw new UsageError(`${what} '${showName(input)}': registry host '${showName(registry)}' has uppercase letters`, {
+      fix: `write the host in lowercase (${registry.toLowerCase()}/…), or drop it for Docker Hub; a mixed-case first part is a host to docker`,
+    })
+  }
   const lower = path.toLowerCase()
   const name = registry ? `${registry}/${lower}` : lower
   if (trimmed.includes('@') || /:[^/]*$/.test(path) || !NAME.test(name)) {
-    throw new UsageError(`${what} '${input}' is not an image name`, {
+    throw new UsageError(`${what} '${showName(input)}' is not an image name`, {
       fix: `use a name without tag, like ghcr.io/owner/repo-migrations (tags go in the tags input)`,
     })
   }
@@ -47,7 +54,7 @@ export function parseImageName(input: string, what = 'image'): ImageName & { low
 
 export function assertTag(tag: string): string {
   if (!TAG.test(tag)) {
-    throw new UsageError(`tag '${tag}' is not a valid image tag`, {
+    throw new UsageError(`tag '${showName(tag)}' is not a valid image tag`, {
       fix: 'use letters, digits, _, . and - (at most 128, not starting with . or -)',
     })
   }
@@ -67,7 +74,7 @@ export function parseBaseImage(input: string): BaseImage {
   const reference = input.trim()
   const [nameAndTag, digest, ...rest] = reference.split('@')
   const refuse = (why: string): never => {
-    throw new UsageError(`base-image '${input}' ${why}`, {
+    throw new UsageError(`base-image '${showName(input)}' ${why}`, {
       fix: 'use a versioned tag, ideally pinned by digest: postgres:17-alpine@sha256:…',
     })
   }

@@ -1,4 +1,5 @@
 import { formatLocated } from './errors.js'
+import { showName } from './escape.js'
 import type { Problem } from './problems.js'
 import type { Validation } from './validate.js'
 
@@ -6,7 +7,7 @@ import type { Validation } from './validate.js'
 export function atlasChecksumBlock(validation: Validation): string | undefined {
   const { difference } = validation
   if (!validation.problems.some(({ code }) => code === 'checksum-changed')) return undefined
-  const detail = difference ? `\tL${difference.line}: ${difference.name} was ${difference.change}\n\n` : ''
+  const detail = difference ? `\tL${difference.line}: ${showName(difference.name)} was ${difference.change}\n\n` : ''
   return (
     'You have a checksum error in your migration directory.\n\n' +
     detail +
@@ -15,7 +16,8 @@ export function atlasChecksumBlock(validation: Validation): string | undefined {
 }
 
 export function formatProblem(problem: Problem): string {
-  return `${problem.severity}: ${formatLocated(problem.message, problem)}`
+  // One line whatever the message quotes from the repository.
+  return `${problem.severity}: ${showName(formatLocated(problem.message, problem))}`
 }
 
 /** The text report shared by the CLI and the action log: Atlas's block first, then one line per problem. */

@@ -1,6 +1,5 @@
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { globby } from 'globby'
 import { DirectoryError, errnoCode } from './errors.js'
 
 export type EntryKind = 'file' | 'symlink' | 'directory' | 'other'
@@ -27,37 +26,38 @@ export function assertDirectory(dir: string): void {
   }
 }
 
-/** Lists the directory (top level, or recursively skipping hidden directories) without following symlinks. */
-export async function listDirectory(dir: string, recursive: boolean): Promise<DirEntry[]> {
+/**
+ * Lists the directory (top level with hidden files, or recursively skipping hidden files and directories) without
+ * following symlinks: a link is listed as a link, never descended into. One readdir per directory (a 100,000-file
+ * directory lists in milliseconds).
+ */
+export function listDirectory(dir: string, recursive: boolean): Promise<DirEntry[]> {
   assertDirectory(dir)
-  let found
-  try {
-    found = await globby(recursive ? '**/*' : '*', {
-      cwd: dir,
-      dot: !recursive,
-      deep: recursive ? Infinity : 1,
-      onlyFiles: false,
-      objectMode: true,
-      followSymbolicLinks: false,
-      expandDirectories: false,
-      caseSensitiveMatch: true,
-      suppressErrors: false,
-    })
-  } catch (error) {
-    throw unreadable(dir, error)
+  const entries: DirEntry[] = []
+  const walk = (relative: string): void => {
+    let dirents
+    try {
+      dirents = readdirSync(relative === '' ? dir : path.join(dir, relative), { withFileTypes: true })
+    } catch (error) {
+      throw unreadable(relative === '' ? dir : path.join(dir, relative), error)
+    }
+    for (const dirent of dirents) {
+      if (recursive && dirent.name.startsWith('.')) continue
+      const name = relative === '' ? dirent.name : `${relative}/${dirent.name}`
+      const kind: EntryKind = dirent.isSymbolicLink()
+        ? 'symlink'
+        : dirent.isDirectory()
+          ? 'directory'
+          : dirent.isFile()
+            ? 'file'
+            : 'other'
+      entries.push({ name, kind })
+      if (recursive && kind === 'directory') walk(name)
+    }
   }
-  const entries = found.map(({ path: name, dirent }): DirEntry => {
-    const kind: EntryKind = dirent.isSymbolicLink()
-      ? 'symlink'
-      : dirent.isDirectory()
-        ? 'directory'
-        : dirent.isFile()
-          ? 'file'
-          : 'other'
-    return { name, kind }
-  })
+  walk('')
   if (entries.some(({ name }) => name.includes('\uFFFD'))) assertUtf8Names(dir, recursive)
-  return entries
+  return Promise.resolve(entries)
 }
 
 /** Node replaces bytes that are not UTF-8 with U+FFFD; Atlas hashes the raw bytes, so such a name cannot be matched. */

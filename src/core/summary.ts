@@ -1,14 +1,12 @@
+import { markdownCell, markdownCode } from './escape.js'
 import type { Problem } from './problems.js'
 import type { Validation } from './validate.js'
 
 const MAX_ROWS = 200
 
-const cell = (text: string): string =>
-  text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ')
-const code = (text: string): string => `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`
+// Everything in the summary and the PR comment that comes from the repository, git or docker is escaped here.
+const cell = markdownCell
+const code = markdownCode
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
@@ -52,12 +50,12 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const errors = problems.filter(({ severity }) => severity === 'error')
   const verdict = errors.length === 0 ? '✅ valid' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`
   const out: string[] = [
-    `### Migrations: ${cell(validation.dir)} (${validation.format}) — ${verdict}`,
+    `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict}`,
     '',
     `| | |`,
     `|---|---|`,
     `| Migrations | ${migrations.length} |`,
-    `| Latest version | ${validation.latestVersion ?? '—'} |`,
+    `| Latest version | ${cell(validation.latestVersion ?? '—')} |`,
     `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
     '',
     `Checks: ${CHECKS.map(({ name, covers, needsBase }) => {

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from './errors.js'
 import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
+import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
+import { showName } from './escape.js'
+import { hasControlCharacter } from './text.js'
 import { listDirectory, type DirEntry } from './scan.js'
 import {
   firstDifference,
@@ -76,21 +79,33 @@ export interface ValidateOptions {
   readonly checksum?: ChecksumPolicy
   /** Liquibase's master changelog, when it is not one of the usual names. */
   readonly changelog?: string
+  /** Per-file size limit in bytes (default 64 MB): every read is bounded by it. */
+  readonly maxFileSize?: number
 }
 
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
   const format = getFormat(options.format ?? 'atlas')
   const policy = options.checksum ?? (format.name === 'atlas' ? 'required' : 'optional')
-  const listing = await listDirectory(dir, format.recursive)
+  const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
+  const listed = await listDirectory(dir, format.recursive)
+  // A name with a control character (a newline, ESC…) is refused by name: Atlas cannot hold it in atlas.sum, and it
+  // must never reach a log line. The rest of the run does not see it.
+  const listing = listed.filter(({ name }) => !hasControlCharacter(name))
   const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
-  const problems: Problem[] = entryProblems(dir, listing, new Set(counted))
-  problems.push(...directoryProblems(dir, listing, format))
-  const hashed = hashDirectory(dir, counted)
+  const problems: Problem[] = [
+    ...controlCharacterProblems(dir, listed),
+    ...entryProblems(dir, listing, new Set(counted), format.recursive),
+    ...directoryProblems(dir, listing, format),
+  ]
+  const unread = new Set(listing.filter(({ kind }) => kind !== 'file').map(({ name }) => name))
+  const hashed = hashDirectory(dir, counted, { maxFileSize: limit, unread })
   const parsed = hashed.files.map((file) => format.parseName(path.posix.basename(file.name)))
   const described = hashed.files.map((file, index) => describe(file, parsed[index]))
   problems.push(...fileProblems(dir, hashed.files, parsed, format))
   const formatOptions: FormatOptions = { changelog: options.changelog }
-  const fileNames = listing.filter(({ kind }) => kind === 'file' || kind === 'symlink').map(({ name }) => name)
+  // The tools' own rules and shipped files see regular files only: a rule that opens a name (Liquibase's changelog
+  // tree) can then never be sent through a link or into a FIFO; a linked changelog reads as missing.
+  const fileNames = listing.filter(({ kind }) => kind === 'file').map(({ name }) => name)
   if (format.rules) {
     problems.push(
       ...(await format.rules({
@@ -98,7 +113,8 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
         options: formatOptions,
         names: fileNames,
         migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
-        read: (name) => readFileSync(path.join(dir, name), 'utf8'),
+        // Bounded and never through a link: a rule reading a link or a FIFO gets a typed error naming the file.
+        read: (name) => readTextBounded(path.join(dir, name), limit),
         problem: (name, message, fix, line, severity = 'error') => ({
           code: 'tool-rule',
           severity,
@@ -117,7 +133,11 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const shipped = rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : []
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
-  const sumProblem = checkSumFile(dir, format.name, sumPath, counted.length, hashed.entries, policy)
+  // A link that was not read cannot be hashed as Atlas would (it reads through it): its own problem says so.
+  const allRead = hashed.files.every((file) => !file.unread)
+  const sumProblem = allRead
+    ? checkSumFile(dir, format.name, sumPath, counted.length, hashed.entries, policy, limit)
+    : undefined
   if (sumProblem) problems.push(...withLineEndingHint(sumProblem.problem, dir, hashed.files))
 
   return {
@@ -171,10 +191,40 @@ function describe(file: HashedFile, parsed: MigrationName | undefined): Migratio
   }
 }
 
-function entryProblems(dir: string, listing: readonly DirEntry[], counted: ReadonlySet<string>): Problem[] {
+function controlCharacterProblems(dir: string, listing: readonly DirEntry[]): Problem[] {
+  return listing
+    .filter(({ name }) => hasControlCharacter(name))
+    .map(({ name }) => ({
+      code: 'bad-name' as const,
+      severity: 'error' as const,
+      file: path.join(dir, showName(name)),
+      message: 'file name holds a control character (newline, tab, escape…); atlas.sum cannot hold it',
+      fix: 'rename it with printable characters only',
+    }))
+}
+
+function entryProblems(
+  dir: string,
+  listing: readonly DirEntry[],
+  counted: ReadonlySet<string>,
+  recursive: boolean,
+): Problem[] {
   const problems: Problem[] = []
   for (const { name, kind } of listing) {
-    if (!counted.has(name)) continue
+    if (!counted.has(name)) {
+      // A linked sub-folder in a tool that reads sub-folders: the tool may read it, this check cannot (links are
+      // never followed), so it is reported instead of silently skipped.
+      if (recursive && kind === 'symlink' && isDirectoryBehind(path.join(dir, name))) {
+        problems.push({
+          code: 'symlink',
+          severity: 'error',
+          file: path.join(dir, name),
+          message: 'is a symlink to a directory; links are never followed, so its migrations are not checked',
+          fix: 'replace the link with the directory itself',
+        })
+      }
+      continue
+    }
     const file = path.join(dir, name)
     if (kind === 'symlink') {
       problems.push({
@@ -263,12 +313,11 @@ function checkSumFile(
   countedFiles: number,
   entries: readonly SumEntry[],
   policy: ChecksumPolicy,
+  limit: number,
 ): { problem: Problem; difference?: ChecksumDifference } | undefined {
-  let text: string
-  try {
-    text = readFileSync(sumPath, 'utf8')
-  } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw new DirectoryError('cannot be read', { file: sumPath })
+  // atlas.sum is read like a migration: never through a link, never a special file, within the size limit.
+  const text = entryExists(sumPath) ? readTextBounded(sumPath, limit) : undefined
+  if (text === undefined) {
     if (countedFiles === 0) return undefined
     const optional = policy === 'optional'
     return {
@@ -324,10 +373,28 @@ function checkSumFile(
       file: sumPath,
       line: 1,
       message: difference
-        ? `checksum error: L${difference.line}: ${difference.name} was ${difference.change}`
+        ? `checksum error: L${difference.line}: ${showName(difference.name)} was ${difference.change}`
         : 'checksum error: the directory no longer matches atlas.sum',
       fix: REHASH(dir, format),
     },
+  }
+}
+
+function entryExists(file: string): boolean {
+  try {
+    lstatSync(file)
+    return true
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false
+    throw new DirectoryError('cannot be read', { file })
+  }
+}
+
+function isDirectoryBehind(link: string): boolean {
+  try {
+    return statSync(link).isDirectory()
+  } catch {
+    return false
   }
 }
 

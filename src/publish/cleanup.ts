@@ -1,6 +1,9 @@
+import { lstatSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { showName } from '../core/escape.js'
+import { GENERATED_BUILDER, removeBuilder } from './builder.js'
 import { Docker } from './docker.js'
-import { privateEnv, removeDockerConfig } from './docker-config.js'
-import { removeBuilder } from './builder.js'
+import { DOCKER_CONFIG_PREFIX, privateEnv, removeDockerConfig } from './docker-config.js'
 
 /** Name of the saved state the post step reads. */
 export const CLEANUP_STATE = 'cleanup'
@@ -12,6 +15,71 @@ export interface CleanupState {
   builder?: string
 }
 
+/** A registry host as image-ref accepts it (lowercase, optional port): never an option. */
+const REGISTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d+)?$/
+
+export interface TrustedCleanup {
+  readonly state: CleanupState
+  /** Why parts of the saved state were ignored (one line each). */
+  readonly ignored: string[]
+}
+
+/**
+ * The saved state is untrusted (another step can write GITHUB_STATE): only what this run could have created is kept.
+ * The docker config must be a directory this action made directly under `tempParent` (exact name pattern, same real
+ * path, not a link); the builder must carry a generated name; logout happens only inside that private config.
+ */
+export function trustedCleanup(saved: unknown, tempParent: string | undefined): TrustedCleanup {
+  const ignored: string[] = []
+  const state: CleanupState = {}
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
+    return { state, ignored: ['the saved cleanup state is not an object'] }
+  }
+  const { dockerConfig, registry, builder } = saved as Record<string, unknown>
+  if (dockerConfig !== undefined) {
+    const why = ownDockerConfig(dockerConfig, tempParent)
+    if (why === undefined) state.dockerConfig = dockerConfig as string
+    else ignored.push(`docker config ${shown(dockerConfig)}: ${why}`)
+  }
+  if (builder !== undefined) {
+    if (typeof builder === 'string' && GENERATED_BUILDER.test(builder)) state.builder = builder
+    else ignored.push(`builder ${shown(builder)}: not a name this action generates`)
+  }
+  if (registry !== undefined) {
+    if (typeof registry !== 'string' || !REGISTRY.test(registry)) {
+      ignored.push(`registry ${shown(registry)}: not a registry host`)
+    } else if (state.dockerConfig === undefined) {
+      ignored.push(`registry ${registry}: no private docker config of this run to log out of`)
+    } else {
+      state.registry = registry
+    }
+  }
+  return { state, ignored }
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  return `'${showName(text).slice(0, 200)}'`
+}
+
+function ownDockerConfig(value: unknown, tempParent: string | undefined): string | undefined {
+  if (typeof value !== 'string') return 'not a path'
+  if (!tempParent) return 'no temporary directory (RUNNER_TEMP) to hold it'
+  const name = path.basename(value)
+  if (!new RegExp(`^${DOCKER_CONFIG_PREFIX}[A-Za-z0-9]{6}$`).test(name)) return 'not a name this action generates'
+  if (path.resolve(value) !== path.join(path.resolve(tempParent), name))
+    return 'not directly in the temporary directory'
+  try {
+    const stat = lstatSync(value)
+    if (stat.isSymbolicLink() || !stat.isDirectory()) return 'not a directory (a link or a file)'
+    if (realpathSync(value) !== path.join(realpathSync(tempParent), name))
+      return 'resolves outside the temporary directory'
+  } catch {
+    return 'does not exist (already removed)'
+  }
+  return undefined
+}
+
 /** Logs out, removes the builder this run created and the private docker config; safe to call twice. */
 export async function cleanUp(state: CleanupState, env: NodeJS.ProcessEnv): Promise<string[]> {
   const done: string[] = []
@@ -20,8 +88,9 @@ export async function cleanUp(state: CleanupState, env: NodeJS.ProcessEnv): Prom
     await removeBuilder(docker, state.builder).catch(() => undefined)
     done.push(`removed builder ${state.builder}`)
   }
-  if (state.registry) {
-    await docker.run(['logout', state.registry]).catch(() => undefined)
+  // Logout only inside the private config: the user's own config (and logins) is never touched.
+  if (state.registry && state.dockerConfig) {
+    await docker.run(['logout', state.registry], { probe: 1 }).catch(() => undefined)
     done.push(`logged out of ${state.registry}`)
   }
   if (state.dockerConfig) {

@@ -2,6 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { homedir } from 'node:os'
 import path from 'node:path'
 
+/** The private config's directory name, before mkdtemp's six random characters (the post step checks it). */
+export const DOCKER_CONFIG_PREFIX = 'migration-image-docker-'
+
 /**
  * A private DOCKER_CONFIG for this run, so credentials never land in the user's ~/.docker and are removed after.
  * The user's CLI plugins (buildx), contexts and current context stay visible, and BUILDX_CONFIG keeps pointing at
@@ -9,7 +12,7 @@ import path from 'node:path'
  */
 export function createDockerConfig(parent: string, env: NodeJS.ProcessEnv): { dir: string; env: NodeJS.ProcessEnv } {
   const original = env.DOCKER_CONFIG ?? path.join(homedir(), '.docker')
-  const dir = mkdtempSync(path.join(parent, 'migration-image-docker-'))
+  const dir = mkdtempSync(path.join(parent, DOCKER_CONFIG_PREFIX))
   const config: Record<string, unknown> = {}
   try {
     const current = (

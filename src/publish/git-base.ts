@@ -1,26 +1,53 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { baseBranchProblems, type BaseResult } from '../core/base-rules.js'
-import { MigrationImageError } from '../core/errors.js'
+import { MigrationImageError, UsageError } from '../core/errors.js'
+import { oneLine, showName } from '../core/escape.js'
+import { DEFAULT_MAX_FILE_SIZE, readBounded } from '../core/safe-read.js'
+import { hasControlCharacter } from '../core/text.js'
 import type { Problem } from '../core/problems.js'
 import { validateDirectory, type ValidateOptions, type Validation } from '../core/validate.js'
+import { childEnv } from './docker.js'
 import type { Log } from './log.js'
 
+/** git's own environment: the caller's without the action's inputs (the password) or saved state. */
+const gitEnv = (): NodeJS.ProcessEnv => childEnv(process.env)
+
 function git(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const ran = spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8' })
+  const ran = spawnSync('git', ['-C', dir, ...args], {
+    encoding: 'utf8',
+    env: gitEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 << 20,
+  })
   if (ran.error) throw new MigrationImageError(`git is needed for the base-branch checks: ${ran.error.message}`)
   return { code: ran.status ?? 1, stdout: ran.stdout, stderr: ran.stderr }
 }
 
+/**
+ * A ref from an input, the event or the command line: never an option (`--upload-pack=…` runs a command), never a
+ * line break. `what` names where it came from (base-ref, --base, pull_request.base.sha).
+ */
+export function assertRef(ref: string, what: string): string {
+  if (ref.startsWith('-') || !/^[^\s:?*[\\]+$/.test(ref) || hasControlCharacter(ref) || ref.includes('..')) {
+    throw new UsageError(`${what} '${showName(ref)}' is not a branch, tag or commit`, {
+      fix: `give ${what} a branch name, tag or commit sha (it cannot start with '-' or hold spaces or control characters)`,
+    })
+  }
+  return ref
+}
+
 /** Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit. */
 export function ensureCommit(dir: string, ref: string, log: Log): void {
-  if (git(dir, ['cat-file', '-e', `${ref}^{commit}`]).code === 0) return
+  assertRef(ref, 'ref')
+  // --end-of-options: whatever the ref is, git reads it as a ref, never as an option (git >= 2.24).
+  if (git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code === 0) return
   log.info(`fetching ${ref} (not in this checkout)`)
-  const fetched = git(dir, ['fetch', '--no-tags', '--depth=1', 'origin', ref])
-  if (fetched.code !== 0 || git(dir, ['cat-file', '-e', `${ref}^{commit}`]).code !== 0) {
+  const fetched = git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref])
+  if (fetched.code !== 0 || git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code !== 0) {
     throw new MigrationImageError(
-      `cannot find commit ${ref} to compare with: ${fetched.stderr.trim().split('\n').at(-1) ?? ''}`,
+      `cannot find commit ${ref} to compare with: ${oneLine(fetched.stderr.trim().split('\n').at(-1) ?? '')}`,
       {
         fix: 'check out with history (actions/checkout with fetch-depth: 0) or give base-ref a commit that exists',
       },
@@ -34,21 +61,34 @@ async function treeAt(dir: string, ref: string, tempParent: string): Promise<str
   // git archive runs at the top level: from a sub-directory it refuses trees the checkout does not track.
   const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim()
   const top = git(dir, ['rev-parse', '--show-toplevel']).stdout.trim()
-  if (git(top, ['cat-file', '-e', `${ref}:${prefix}`]).code !== 0) return into
-  await new Promise<void>((resolve, reject) => {
-    const archive = spawn('git', ['-C', top, 'archive', '--format=tar', `${ref}:${prefix}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+  if (git(top, ['cat-file', '-e', '--end-of-options', `${ref}:${prefix}`]).code !== 0) return into
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const archive = spawn('git', ['-C', top, 'archive', '--format=tar', '--end-of-options', `${ref}:${prefix}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: gitEnv(),
+      })
+      // --no-same-owner/permissions: the extracted tree is data to read, nothing in it is trusted.
+      const tar = spawn('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', into], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+        env: gitEnv(),
+      })
+      archive.stdout.pipe(tar.stdin)
+      tar.stdin.on('error', () => undefined)
+      let failed = ''
+      archive.stderr.on('data', (chunk: Buffer) => (failed = (failed + chunk.toString()).slice(-4096)))
+      archive.on('error', reject)
+      tar.on('error', reject)
+      tar.on('close', (code) =>
+        code === 0 && !failed
+          ? resolve()
+          : reject(new MigrationImageError(`cannot read ${ref}:${prefix}: ${oneLine(failed.trim())}`)),
+      )
     })
-    const tar = spawn('tar', ['-x', '-C', into], { stdio: ['pipe', 'ignore', 'pipe'] })
-    archive.stdout.pipe(tar.stdin)
-    let failed = ''
-    archive.stderr.on('data', (chunk: Buffer) => (failed += chunk.toString()))
-    tar.on('close', (code) =>
-      code === 0 && !failed
-        ? resolve()
-        : reject(new MigrationImageError(`cannot read ${ref}:${prefix}: ${failed.trim()}`)),
-    )
-  })
+  } catch (error) {
+    rmSync(into, { recursive: true, force: true })
+    throw error
+  }
   return into
 }
 
@@ -67,23 +107,33 @@ export interface BaseCheckInput {
 /** Base-branch rules from git history, plus the merge-only atlas.sum hint. */
 export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseResult> {
   const { head, log } = input
+  const limit = input.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
   ensureCommit(head.dir, input.baseRef, log)
   const baseDir = await treeAt(head.dir, input.baseRef, input.tempDir)
-  const base = await validateDirectory(baseDir, { ...input.options, checksum: 'optional' })
-  const result = baseBranchProblems({
-    base,
-    head,
-    baseName: input.baseName,
-    allowOutOfOrder: input.allowOutOfOrder,
-    sameContent: (baseFile, headFile) =>
-      readFileSync(path.join(baseDir, baseFile)).equals(readFileSync(path.join(head.dir, headFile))),
-  })
+  let result: BaseResult
+  try {
+    const base = await validateDirectory(baseDir, { ...input.options, checksum: 'optional' })
+    result = baseBranchProblems({
+      base,
+      head,
+      baseName: input.baseName,
+      allowOutOfOrder: input.allowOutOfOrder,
+      // Bounded, never through a link, on both sides.
+      sameContent: (baseFile, headFile) =>
+        readBounded(path.join(baseDir, baseFile), limit).equals(readBounded(path.join(head.dir, headFile), limit)),
+    })
+  } finally {
+    rmSync(baseDir, { recursive: true, force: true })
+  }
   const sumProblem = head.problems.find(
     ({ code }) => code === 'checksum-changed' || code === 'checksum-mismatch' || code === 'checksum-format',
   )
   if (sumProblem && input.headRef) {
     ensureCommit(head.dir, input.headRef, log)
-    const own = await validateDirectory(await treeAt(head.dir, input.headRef, input.tempDir), input.options)
+    const ownDir = await treeAt(head.dir, input.headRef, input.tempDir)
+    const own = await validateDirectory(ownDir, input.options).finally(() =>
+      rmSync(ownDir, { recursive: true, force: true }),
+    )
     if (!own.problems.some(({ code }) => code.startsWith('checksum') && code !== 'checksum-not-found')) {
       const merged: Problem = {
         ...sumProblem,

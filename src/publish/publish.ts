@@ -4,12 +4,14 @@ import { planBuild, type Builder } from '../core/build-plan.js'
 import { renderDockerfile } from '../core/dockerfile.js'
 import { MigrationImageError, UsageError } from '../core/errors.js'
 import { readCacheService } from '../core/build/facts.js'
+import { showName } from '../core/escape.js'
 import { cacheScope, planCache } from '../core/gha-cache.js'
+import { sourceDate } from '../core/github-event.js'
 import { parseBaseImage, type ImageName } from '../core/image-ref.js'
 import { imageLabels } from '../core/labels.js'
 import type { Preset } from '../core/presets.js'
 import type { Validation } from '../core/validate.js'
-import { builderDriver, createContainerBuilder, detectBuildx } from './builder.js'
+import { assertBuilderName, builderDriver, createContainerBuilder, detectBuildx } from './builder.js'
 import type { CleanupState } from './cleanup.js'
 import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
@@ -45,6 +47,8 @@ export interface PublishOptions {
 export interface PublishResult {
   readonly image: string
   readonly references: string[]
+  /** References that are in the registry now (all of them after a push, none without one). */
+  readonly pushedReferences: string[]
   readonly digest?: string
   readonly imageRef?: string
   readonly pushed: boolean
@@ -61,7 +65,7 @@ export function dockerfileFor(
   env: NodeJS.ProcessEnv,
 ): string {
   const base = parseBaseImage(options.baseImage || options.preset.baseImage)
-  const created = env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : new Date()
+  const created = sourceDate(env)
   const labels = imageLabels({
     validation: options.validation,
     tool: options.preset.tool,
@@ -88,9 +92,11 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
   if (options.selfCheck && !options.preset.selfCheck) {
     log.notice(`${options.preset.tool} has no offline self-check (it needs a database): self-check skipped`)
   }
+  if (options.builder) assertBuilderName(options.builder)
   const dockerfile = dockerfileFor(options, options.env)
   const context = stageContext(options.tempDir, options.validation, options.preset, dockerfile)
   const state: CleanupState = {}
+  let metadataDir: string | undefined
   try {
     // Credentials go to a private docker config; without any, the user's own config (and logins) are used.
     let dockerEnv = options.env
@@ -129,7 +135,8 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
       })
     }
     const references = options.tags.map((tag) => `${options.image.name}:${tag}`)
-    const metadataFile = path.join(mkdtempSync(path.join(options.tempDir, 'migration-image-meta-')), 'metadata.json')
+    metadataDir = mkdtempSync(path.join(options.tempDir, 'migration-image-meta-'))
+    const metadataFile = path.join(metadataDir, 'metadata.json')
     const plan = planBuild(
       {
         context: context.dir,
@@ -163,14 +170,25 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
         : await log.group(`docker push (${plan.pushes.length} tags)`, () =>
             Promise.all(plan.pushes.map((argv) => docker.run(argv, { echo: (chunk) => log.output(chunk) }))),
           )
-    const failed = pushed.findIndex((result) => result.code !== 0)
-    if (failed !== -1) throw buildError(plan.pushes[failed], pushed[failed].stderr + pushed[failed].stdout, registry)
+    // Each tag's own result: a push that fails for one tag still says which tags are in the registry.
+    const failed = pushed.flatMap((result, index) => (result.code === 0 ? [] : [index]))
+    if (failed.length > 0) {
+      const tagOf = (argv: readonly string[]): string => argv[argv.length - 1]
+      const done = plan.pushes.filter((_, index) => !failed.includes(index)).map(tagOf)
+      const first = failed[0]
+      const error = buildError(plan.pushes[first], pushed[first].stderr + pushed[first].stdout, registry)
+      throw new PushError(
+        `${error.message} (failed: ${failed.map((index) => tagOf(plan.pushes[index])).join(', ')}; pushed: ${done.join(', ') || 'none'})`,
+        done,
+        { fix: error.fix },
+      )
+    }
     let digest = pushed.map((result) => /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]).find(Boolean)
     if (plan.metadata) digest = readDigest(metadataFile) ?? digest
-    rmSync(path.dirname(metadataFile), { recursive: true, force: true })
     return {
       image: references[0],
       references,
+      pushedReferences: options.push ? references : [],
       digest: options.push ? digest : undefined,
       imageRef: options.push && digest ? `${options.image.name}@${digest}` : undefined,
       pushed: options.push,
@@ -181,7 +199,20 @@ export async function publish(options: PublishOptions, log: Log): Promise<Publis
       dockerProcesses: docker.spawned,
     }
   } finally {
+    // Temporary directories go on every path; the private docker config goes in the post step (it holds the login).
     removeContext(context)
+    if (metadataDir) rmSync(metadataDir, { recursive: true, force: true })
+  }
+}
+
+/** A push that failed for some tags: `pushed` names the references that did reach the registry. */
+export class PushError extends MigrationImageError {
+  constructor(
+    message: string,
+    readonly pushed: string[],
+    where: { fix?: string } = {},
+  ) {
+    super(message, where)
   }
 }
 
@@ -192,10 +223,13 @@ async function login(
   required: boolean,
   log: Log,
 ): Promise<void> {
-  const result = await docker.run(['login', registry, '--username', username, '--password-stdin'], { input: password })
+  const result = await docker.run(['login', `--username=${username}`, '--password-stdin', '--', registry], {
+    input: password,
+    probe: 1,
+  })
   if (result.code === 0) return
   assertEngine(result.stderr)
-  const message = `docker login to ${registry} as ${username} failed: ${tail(result.stderr)}`
+  const message = `docker login to ${registry} as ${showName(username)} failed: ${tail(result.stderr)}`
   if (!required) {
     log.warning(`${message}; continuing without login (nothing is pushed)`)
     return

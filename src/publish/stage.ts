@@ -1,9 +1,21 @@
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import path from 'node:path'
 import { CONTEXT_MIGRATIONS, CONTEXT_RUNNER } from '../core/dockerfile.js'
 import { DirectoryError } from '../core/errors.js'
 import type { Preset } from '../core/presets.js'
 import { PSQL_RUNNER } from '../core/psql-runner.js'
+import { openRegular } from '../core/safe-read.js'
 import { SUM_FILE } from '../core/sum-file.js'
 import { hasControlCharacter } from '../core/text.js'
 import type { Validation } from '../core/validate.js'
@@ -32,37 +44,53 @@ export function stageContext(
   const files: string[] = []
   const stage = (name: string): void => {
     const source = path.join(validation.dir, name)
-    const stat = lstatSync(source)
-    if (!stat.isFile() || hasControlCharacter(name)) {
-      throw new DirectoryError(
-        stat.isFile()
-          ? 'has a control character in its name'
-          : 'is not a regular file; it is not copied into the image',
-        {
-          file: source,
-          fix: stat.isSymbolicLink() ? 'replace the link with the file itself' : 'rename or remove it',
-        },
-      )
+    if (hasControlCharacter(name)) {
+      throw new DirectoryError('has a control character in its name', { file: source, fix: 'rename it' })
     }
     mkdirSync(path.dirname(path.join(target, name)), { recursive: true })
-    copyFileSync(source, path.join(target, name))
+    // Opened without following a link and checked regular on the handle (a link swapped in after validation fails).
+    copyRegular(source, path.join(target, name))
     files.push(name)
   }
-  for (const migration of validation.migrations) stage(migration.name)
-  for (const name of validation.shipped) if (!files.includes(name)) stage(name)
-  if (existsSync(validation.sumPath)) stage(SUM_FILE)
-  if (preset.runner) {
-    const list = validation.migrations.map(({ version, name }) => `${version} ${name}\n`).join('')
-    writeFileSync(path.join(target, 'migrations.list'), list)
-    files.push('migrations.list')
-    writeFileSync(path.join(dir, CONTEXT_RUNNER), PSQL_RUNNER, { mode: 0o555 })
-  }
-  for (const name of files) chmodSync(path.join(target, name), 0o444)
-  for (const sub of new Set(files.map((name) => path.posix.dirname(name)))) chmodSync(path.join(target, sub), 0o555)
-  chmodSync(target, 0o555)
   const dockerfilePath = path.join(dir, 'Dockerfile')
-  writeFileSync(dockerfilePath, dockerfile)
+  try {
+    for (const migration of validation.migrations) stage(migration.name)
+    for (const name of validation.shipped) if (!files.includes(name)) stage(name)
+    if (existsSync(validation.sumPath)) stage(SUM_FILE)
+    if (preset.runner) {
+      const list = validation.migrations.map(({ version, name }) => `${version} ${name}\n`).join('')
+      writeFileSync(path.join(target, 'migrations.list'), list)
+      files.push('migrations.list')
+      writeFileSync(path.join(dir, CONTEXT_RUNNER), PSQL_RUNNER, { mode: 0o555 })
+    }
+    for (const name of files) chmodSync(path.join(target, name), 0o444)
+    for (const sub of new Set(files.map((name) => path.posix.dirname(name)))) chmodSync(path.join(target, sub), 0o555)
+    chmodSync(target, 0o555)
+    writeFileSync(dockerfilePath, dockerfile)
+  } catch (error) {
+    // A context that cannot be staged is removed at once: no temporary directory outlives a failure.
+    removeContext({ dir, dockerfile: dockerfilePath, files })
+    throw error
+  }
   return { dir, dockerfile: dockerfilePath, files: files.sort() }
+}
+
+function copyRegular(source: string, destination: string): void {
+  const { fd } = openRegular(source, Number.MAX_SAFE_INTEGER)
+  let out: number
+  try {
+    out = openSync(destination, 'wx', 0o644)
+  } catch (error) {
+    closeSync(fd)
+    throw error
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) writeSync(out, buffer, 0, read)
+  } finally {
+    closeSync(fd)
+    closeSync(out)
+  }
 }
 
 /** Removes a staged context (its directories are read-only, so make them writable first). */
