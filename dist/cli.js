@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
+  assertRef,
   assertTag,
   checkAgainstBase,
   dockerfileFor,
@@ -8,25 +9,32 @@ import {
   formatProblem,
   getPreset,
   parseImageName,
+  parseSize,
   publish,
   renderValidationText,
   toolNames,
   validateDirectory,
   validationJson,
-  withProblems
-} from "./chunks/chunk-W5JUQ3KE.js";
+  withProblems,
+  writeRegular
+} from "./chunks/chunk-QSCVGMDR.js";
 import {
   DockerMissingError,
   MigrationImageError,
   UsageError,
   cleanUp,
-  formatLocated
-} from "./chunks/chunk-JFL7EZFV.js";
+  errnoCode,
+  fenceCommands,
+  formatLocated,
+  mayHoldCommand,
+  showName
+} from "./chunks/chunk-R2HZFBM7.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli.ts
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 var USAGE = `Usage: migration-image <command> [DIR] [options]
@@ -54,6 +62,7 @@ Options:
                      there unchanged, new ones sorting after its latest version
   --allow-out-of-order  with --base: allow new versions at or before REF's latest
   --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
+  --max-file-size N  per-file limit for every file read: bytes, or with KB, MB, GB (default 64MB)
   -h, --help         show this help
   -v, --version      show the version
 
@@ -103,12 +112,13 @@ function parse(argv) {
         base: { type: "string" },
         "allow-out-of-order": { type: "boolean", default: false },
         changelog: { type: "string" },
+        "max-file-size": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false }
       }
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(showName(error instanceof Error ? error.message : String(error)));
   }
 }
 async function dispatch(argv, io) {
@@ -123,14 +133,16 @@ async function dispatch(argv, io) {
     return 0;
   }
   const [command, dir = "migrations", ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}'`);
+  if (values.base !== void 0) assertRef(values.base, "--base");
   if (values.json && command !== "validate") throw new UsageError("--json goes with validate");
   const checksum = checksumPolicy(values.checksum);
   const preset = getPreset(values.tool);
   const options = {
     format: values.format ?? preset.format,
     checksum,
-    changelog: values.changelog
+    changelog: values.changelog,
+    maxFileSize: values["max-file-size"] === void 0 ? void 0 : parseSize(values["max-file-size"], "--max-file-size")
   };
   const validate = async () => {
     const validation = await validateDirectory(dir, options);
@@ -156,7 +168,7 @@ async function dispatch(argv, io) {
     }
     case "hash": {
       const validation = await validate();
-      writeFileSync(validation.sumPath, validation.sumFile);
+      writeRegular(validation.sumPath, validation.sumFile);
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}
@@ -186,7 +198,7 @@ async function dispatch(argv, io) {
     case void 0:
       throw new UsageError("no command given");
     default:
-      throw new UsageError(`unknown command '${command}'`);
+      throw new UsageError(`unknown command '${showName(command)}'`);
   }
 }
 async function build(dir, values, preset, validate, io) {
@@ -236,21 +248,36 @@ async function build(dir, values, preset, validate, io) {
 }
 function checksumPolicy(value) {
   if (value === void 0 || value === "required" || value === "optional") return value;
-  throw new UsageError(`--checksum must be required or optional, not '${value}'`);
+  throw new UsageError(`--checksum must be required or optional, not '${showName(value)}'`);
 }
 function stderrLog(io) {
+  const inRunner = process.env.GITHUB_ACTIONS === "true";
+  const token = () => randomBytes(16).toString("hex");
+  const line = (text) => io.err(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}
+`);
+  let last = "\n";
   return {
-    info: (message) => io.err(`${message}
-`),
-    notice: (message) => io.err(`notice: ${message}
-`),
-    warning: (message) => io.err(`warning: ${message}
-`),
-    output: (chunk) => io.err(chunk),
-    group: (title, run) => {
+    info: (message) => line(message),
+    notice: (message) => line(`notice: ${message}`),
+    warning: (message) => line(`warning: ${message}`),
+    output: (chunk) => {
+      if (chunk.length === 0) return;
+      io.err(chunk);
+      last = chunk;
+    },
+    group: async (title, run) => {
       io.err(`--- ${title}
 `);
-      return run();
+      const fence = inRunner ? token() : void 0;
+      if (fence) io.err(`::stop-commands::${fence}
+`);
+      last = "\n";
+      try {
+        return await run();
+      } finally {
+        io.err(`${last.endsWith("\n") ? "" : "\n"}${fence ? `::${fence}::
+` : ""}`);
+      }
     }
   };
 }
@@ -264,7 +291,31 @@ function gitSha(dir) {
     throw new UsageError("no tag given and DIR is not in a git checkout", { fix: "add :TAG to --image or pass --tag" });
   }
 }
-var readStdin = () => readFileSync(0, "utf8");
+var STDIN_LIMIT = 1 << 20;
+function readStdin() {
+  const chunks = [];
+  const buffer = Buffer.alloc(1 << 16);
+  let total = 0;
+  for (; ; ) {
+    let read;
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (errnoCode(error) === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (errnoCode(error) === "EOF") break;
+      throw new UsageError(`cannot read the password from stdin: ${errnoCode(error) ?? String(error)}`);
+    }
+    if (read === 0) break;
+    total += read;
+    if (total > STDIN_LIMIT)
+      throw new UsageError("the password on stdin is larger than 1 MB", { fix: "pipe only the password" });
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 // src/cli-entry.ts
 process.exitCode = await runCli(process.argv.slice(2), {

@@ -15,101 +15,50 @@ import {
   warning
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
-  assertTag,
+  PushError,
+  assertRef,
   atlasChecksumBlock,
   checkAgainstBase,
+  decidePush,
+  defaultImageName,
   getPreset,
+  hasControlCharacter,
+  imageTags,
+  listInput,
   parseImageName,
+  parsePushMode,
+  parseSize,
   publish,
+  readRunContext,
+  runnerPath,
   validateDirectory,
   verdictLine,
   withProblems
-} from "./chunks/chunk-W5JUQ3KE.js";
+} from "./chunks/chunk-QSCVGMDR.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,
   UsageError,
-  formatLocated
-} from "./chunks/chunk-JFL7EZFV.js";
+  errnoCode,
+  fenceCommands,
+  formatLocated,
+  markdownCell,
+  markdownCode,
+  mayHoldCommand,
+  showName
+} from "./chunks/chunk-R2HZFBM7.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
+import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-
-// src/core/github-event.ts
-import { readFileSync } from "node:fs";
-function readRunContext(env) {
-  let payload = {};
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
-    } catch {
-      throw new UsageError("the event payload cannot be read", { file: env.GITHUB_EVENT_PATH });
-    }
-  }
-  const repository = env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? "";
-  const head = payload.pull_request?.head;
-  return {
-    eventName: env.GITHUB_EVENT_NAME ?? "",
-    ref: env.GITHUB_REF ?? "",
-    sha: env.GITHUB_SHA ?? "",
-    repository,
-    serverUrl: env.GITHUB_SERVER_URL ?? "https://github.com",
-    defaultBranch: payload.repository?.default_branch,
-    pullRequestHeadSha: head?.sha,
-    fromFork: head?.repo?.full_name !== void 0 && head.repo.full_name !== repository,
-    pullRequestBaseSha: payload.pull_request?.base?.sha,
-    pullRequestBaseRef: payload.pull_request?.base?.ref,
-    pullRequestNumber: payload.pull_request?.number
-  };
-}
-function parsePushMode(value) {
-  const mode = value.trim().toLowerCase() || "auto";
-  if (mode !== "auto" && mode !== "true" && mode !== "false") {
-    throw new UsageError(`push '${value}' is not auto, true or false`);
-  }
-  return mode;
-}
-var isDefaultBranchPush = (ctx) => ctx.eventName === "push" && ctx.defaultBranch !== void 0 && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
-var isTagPush = (ctx) => ctx.eventName === "push" && ctx.ref.startsWith("refs/tags/");
-function decidePush(mode, ctx) {
-  if (mode === "false") return { push: false, reason: "push: false" };
-  if (ctx.fromFork) return { push: false, reason: "pull request from a fork (read-only token): built, not pushed" };
-  if (mode === "true") return { push: true, reason: "push: true" };
-  if (isDefaultBranchPush(ctx)) return { push: true, reason: `push to the default branch (${ctx.defaultBranch})` };
-  if (isTagPush(ctx)) return { push: true, reason: `tag push (${ctx.ref.slice("refs/tags/".length)})` };
-  const what = ctx.eventName ? `${ctx.eventName} event` : "no GitHub event";
-  return { push: false, reason: `${what}: built, not pushed (push: auto pushes on the default branch and tags)` };
-}
-function imageSha(ctx) {
-  return ctx.pullRequestHeadSha ?? ctx.sha;
-}
-function defaultImageName(ctx) {
-  if (!ctx.repository) {
-    throw new UsageError("no image name: GITHUB_REPOSITORY is not set", { fix: "set the image input (CLI: --image)" });
-  }
-  return `ghcr.io/${ctx.repository.toLowerCase()}-migrations`;
-}
-function imageTags(ctx, extra) {
-  const tags = [];
-  const sha = imageSha(ctx);
-  if (sha) tags.push(assertTag(sha));
-  if (isDefaultBranchPush(ctx)) tags.push("latest");
-  const tagName = isTagPush(ctx) ? ctx.ref.slice("refs/tags/".length) : "";
-  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)));
-  for (const tag of extra) tags.push(assertTag(tag));
-  if (tags.length === 0)
-    throw new UsageError("no tag to build: no commit sha is known", { fix: "give tags (CLI: --tag)" });
-  return [...new Set(tags)];
-}
-function listInput(value) {
-  return value.split(/[,\n]/).map((item) => item.trim()).filter(Boolean);
-}
+import path from "node:path";
 
 // src/core/summary.ts
 var MAX_ROWS = 200;
-var cell = (text) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
-var code = (text) => `<code>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</code>`;
+var cell = markdownCell;
+var code = markdownCode;
 function size(bytes) {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -133,12 +82,12 @@ function renderSummary(validation, context = {}) {
   const errors = problems.filter(({ severity }) => severity === "error");
   const verdict = errors.length === 0 ? "✅ valid" : `❌ ${errors.length} error${errors.length === 1 ? "" : "s"}`;
   const out = [
-    `### Migrations: ${cell(validation.dir)} (${validation.format}) — ${verdict}`,
+    `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict}`,
     "",
     `| | |`,
     `|---|---|`,
     `| Migrations | ${migrations.length} |`,
-    `| Latest version | ${validation.latestVersion ?? "—"} |`,
+    `| Latest version | ${cell(validation.latestVersion ?? "—")} |`,
     `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
     "",
     `Checks: ${CHECKS.map(({ name, covers, needsBase }) => {
@@ -154,6 +103,12 @@ function renderSummary(validation, context = {}) {
       const where = problem.line === void 0 ? problem.file : `${problem.file}:${problem.line}`;
       out.push(`| ${icon} | ${code(where)} | ${cell(problem.message)} | ${cell(problem.fix ?? "")} |`);
     }
+    out.push("");
+  }
+  if (validation.uncovered.length > 0) {
+    out.push("Shipped in the image but not covered by atlas.sum:", "");
+    for (const { name, reason } of validation.uncovered.slice(0, MAX_ROWS)) out.push(`- ${code(name)}: ${cell(reason)}`);
+    if (validation.uncovered.length > MAX_ROWS) out.push(`- … ${validation.uncovered.length - MAX_ROWS} more`);
     out.push("");
   }
   if (migrations.length > 0) {
@@ -212,13 +167,60 @@ ${body}`;
 }
 
 // src/main.ts
+var fenceToken = () => randomBytes(16).toString("hex");
+function info2(text) {
+  if (mayHoldCommand(text)) process.stdout.write(fenceCommands(text, fenceToken()));
+  else info(text);
+}
+var lastOutput = "\n";
 var actionLog = {
-  info: (message) => info(message),
+  info: info2,
   notice: (message) => notice(message),
   warning: (message) => warning(message),
-  output: (chunk) => process.stdout.write(chunk),
-  group: (title, run2) => group(title, run2)
+  output: (chunk) => {
+    if (chunk.length === 0) return;
+    process.stdout.write(chunk);
+    lastOutput = chunk;
+  },
+  // Docker's output streams inside the group: the whole group is one fenced block.
+  group: (title, run2) => group(title, async () => {
+    const token = fenceToken();
+    process.stdout.write(`::stop-commands::${token}
+`);
+    lastOutput = "\n";
+    try {
+      return await run2();
+    } finally {
+      process.stdout.write(`${lastOutput.endsWith("\n") ? "" : "\n"}::${token}::
+`);
+    }
+  })
 };
+var runnerTemp = () => runnerPath(process.env, "RUNNER_TEMP") ?? tmpdir();
+function workspaceDir(dir) {
+  const workspace = runnerPath(process.env, "GITHUB_WORKSPACE") ?? process.cwd();
+  let real;
+  let root;
+  try {
+    root = realpathSync(workspace);
+    real = realpathSync(path.resolve(dir));
+  } catch (error2) {
+    if (errnoCode(error2) === "ENOENT" || errnoCode(error2) === "ENOTDIR") return dir;
+    throw new UsageError(`input dir '${showName(dir)}' cannot be resolved (${errnoCode(error2) ?? "error"})`, {
+      fix: "point dir at a readable folder of the repository"
+    });
+  }
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    throw new UsageError(`input dir '${showName(dir)}' resolves to ${showName(real)}, outside the workspace`, {
+      fix: "point dir at a folder of the repository (a link out of GITHUB_WORKSPACE is refused)"
+    });
+  }
+  return dir;
+}
+function sizeInput(name) {
+  const value = getInput(name);
+  return value ? parseSize(value, `input ${name}`) : void 0;
+}
 function booleanInput(name, fallback) {
   const value = getInput(name).trim().toLowerCase();
   if (value === "") return fallback;
@@ -232,7 +234,8 @@ function checksumInput() {
   throw new MigrationImageError(`input checksum must be required or optional, not '${value}'`);
 }
 async function baseChecks(validation, ctx, options) {
-  const baseRef = getInput("base-ref") || ctx.pullRequestBaseSha;
+  const input = getInput("base-ref");
+  const baseRef = input ? assertRef(input, "input base-ref") : ctx.pullRequestBaseSha;
   if (!baseRef) return {};
   const baseName = getInput("base-ref") || ctx.pullRequestBaseRef || baseRef.slice(0, 12);
   const result = await checkAgainstBase({
@@ -242,7 +245,7 @@ async function baseChecks(validation, ctx, options) {
     baseName,
     headRef: ctx.pullRequestHeadSha,
     allowOutOfOrder: booleanInput("allow-out-of-order", false),
-    tempDir: process.env.RUNNER_TEMP || tmpdir(),
+    tempDir: runnerTemp(),
     log: actionLog
   });
   return { baseProblems: result.problems, added: result.added, baseName };
@@ -265,7 +268,7 @@ async function comment(ctx, dir, preset, body) {
       },
       body
     );
-    info(`pull request comment ${done}`);
+    info2(`pull request comment ${done}`);
   } catch (error2) {
     notice(
       `could not comment on the pull request (${error2 instanceof Error ? error2.message : String(error2)}); give the job 'permissions: pull-requests: write' to get the comment`
@@ -274,12 +277,13 @@ async function comment(ctx, dir, preset, body) {
 }
 async function run() {
   try {
-    const dir = getInput("dir") || "migrations";
+    const dir = workspaceDir(getInput("dir") || "migrations");
     const preset = getPreset(getInput("tool") || "atlas");
     const options = {
       format: getInput("format") || preset.format,
       checksum: checksumInput(),
-      changelog: getInput("changelog") || void 0
+      changelog: getInput("changelog") || void 0,
+      maxFileSize: sizeInput("max-file-size")
     };
     const ctx = readRunContext(process.env);
     const validation = await validateDirectory(dir, options);
@@ -291,7 +295,7 @@ async function run() {
     setOutput("valid", String(checked.valid));
     setOutput("pushed", "false");
     const block = atlasChecksumBlock(validation);
-    if (block) info(block);
+    if (block) process.stdout.write(fenceCommands(block, fenceToken()));
     for (const problem of checked.problems) annotate(problem);
     const summary2 = renderSummary(validation, base);
     summary.addRaw(summary2, true);
@@ -301,7 +305,7 @@ async function run() {
       setFailed(`${verdictLine(checked)}; nothing was built or pushed`);
       return;
     }
-    info(verdictLine(validation));
+    info2(verdictLine(validation));
     if (!booleanInput("build", true)) {
       await summary.write();
       await comment(ctx, dir, preset, summary2);
@@ -311,10 +315,15 @@ async function run() {
     if (image.lowercased) notice(`image name lowercased to ${image.name} (registries reject uppercase)`);
     const tags = imageTags(ctx, listInput(getInput("tags")));
     const decision = decidePush(parsePushMode(getInput("push")), ctx);
-    info(`${decision.push ? "pushing" : "not pushing"}: ${decision.reason}`);
+    info2(`${decision.push ? "pushing" : "not pushing"}: ${decision.reason}`);
     const password = getInput("password");
     if (password) setSecret(password);
     const username = getInput("username") || process.env.GITHUB_ACTOR || "";
+    if (hasControlCharacter(username)) {
+      throw new UsageError("input username (or GITHUB_ACTOR) has a control character", {
+        fix: "check the username input"
+      });
+    }
     const result = await publish(
       {
         validation,
@@ -332,7 +341,7 @@ async function run() {
         credentials: password ? { username, password } : void 0,
         source: ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : void 0,
         revision: tags[0],
-        tempDir: process.env.RUNNER_TEMP || tmpdir(),
+        tempDir: runnerTemp(),
         env: process.env,
         remember: (state) => saveState(CLEANUP_STATE, JSON.stringify(state))
       },
@@ -349,6 +358,10 @@ async function run() {
     await comment(ctx, dir, preset, `${summary2}
 ${imageSummary}`);
   } catch (error2) {
+    if (error2 instanceof PushError) {
+      setOutput("tags", error2.pushed.join("\n"));
+      setOutput("pushed", String(error2.pushed.length > 0));
+    }
     if (error2 instanceof MigrationImageError && error2.file !== void 0) {
       error(formatLocated(error2.message, { fix: error2.fix }), { file: error2.file, startLine: error2.line });
       process.exitCode = ExitCode.Failure;

@@ -7,8 +7,9 @@ import {
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
   CLEANUP_STATE,
-  cleanUp
-} from "./chunks/chunk-JFL7EZFV.js";
+  cleanUp,
+  trustedCleanup
+} from "./chunks/chunk-R2HZFBM7.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts
@@ -16,7 +17,15 @@ async function post() {
   const saved = getState(CLEANUP_STATE);
   if (!saved) return;
   try {
-    for (const line of await cleanUp(JSON.parse(saved), process.env)) info(line);
+    let parsed;
+    try {
+      parsed = JSON.parse(saved);
+    } catch {
+      parsed = void 0;
+    }
+    const { state, ignored } = trustedCleanup(parsed, process.env.RUNNER_TEMP);
+    for (const why of ignored) warning(`cleanup: ignored ${why}`);
+    for (const line of await cleanUp(state, process.env)) info(line);
   } catch (error) {
     warning(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
   }
