@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { containerBuilderArgv, planBuild, type BuildRequest } from '../src/core/build-plan.js'
-import { cacheScope, planCache, tokenCanWriteCache } from '../src/core/gha-cache.js'
+import { containerBuilderArgv, planBuild, type BuildRequest } from '../src/core/build/argv.js'
+import { cacheScope, planCache, tokenCanWriteCache } from '../src/core/build/cache.js'
 import { readCacheService } from '../src/core/build/facts.js'
-import { atLeast, parseBuildxVersion } from '../src/core/buildx-version.js'
+import { atLeast, parseBuildxVersion } from '../src/core/build/versions.js'
 
 /** A runtime token shaped like the runner's: a JWT whose `ac` claim is a JSON string of scopes. */
 function token(scopes: { Scope: string; Permission: number }[]): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { renderDockerfile } from '../src/core/dockerfile.js'
-import { parseBaseImage, parseImageName, assertTag } from '../src/core/image-ref.js'
-import { getPreset } from '../src/core/presets.js'
+import { renderDockerfile } from '../src/core/image/dockerfile.js'
+import { parseBaseImage, parseImageName, assertTag } from '../src/core/image/image-ref.js'
+import { getPreset } from '../src/core/image/presets.js'
 
 const labels = {
   'org.opencontainers.image.source': 'https://github.com/acme/api',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { validateDirectory, type Validation } from '../src/core/validate.js'
+import { validateDirectory, type Validation } from '../src/core/check/validate.js'
 import { independentSum, makeDir, ROOT } from './helpers/tmp.js'
 
 /** A directory with atlas.sum written by the independent implementation for that format. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { validateDirectory } from '../src/core/validate.js'
+import { validateDirectory } from '../src/core/check/validate.js'
 import { independentSum, makeDir } from './helpers/tmp.js'
 
 const computed = async (dir: string): Promise<string> => (await validateDirectory(dir)).sumFile

@@ -1,7 +1,7 @@
 import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { validateDirectory } from '../src/core/validate.js'
+import { validateDirectory } from '../src/core/check/validate.js'
 import { independentSum, makeDir } from './helpers/tmp.js'
 
 /** A directory with three migrations and the atlas.sum the independent implementation writes for it. */

@@ -17,7 +17,7 @@ import {
   validationJson,
   withProblems,
   writeRegular
-} from "./chunks/chunk-QSCVGMDR.js";
+} from "./chunks/chunk-N6YUBN4G.js";
 import {
   DockerMissingError,
   MigrationImageError,
@@ -28,7 +28,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-R2HZFBM7.js";
+} from "./chunks/chunk-HB2KTYYD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli.ts

@@ -34,7 +34,7 @@ import {
   validateDirectory,
   verdictLine,
   withProblems
-} from "./chunks/chunk-QSCVGMDR.js";
+} from "./chunks/chunk-N6YUBN4G.js";
 import {
   CLEANUP_STATE,
   MigrationImageError,
@@ -46,7 +46,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-R2HZFBM7.js";
+} from "./chunks/chunk-HB2KTYYD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
@@ -55,7 +55,7 @@ import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-// src/core/summary.ts
+// src/core/report/summary.ts
 var MAX_ROWS = 200;
 var cell = markdownCell;
 var code = markdownCode;
@@ -141,7 +141,7 @@ function renderImageSummary(result, reason, runExample) {
   ].join("\n");
 }
 
-// src/publish/pr-comment.ts
+// src/io/pr-comment.ts
 function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-R2HZFBM7.js";
+} from "./chunks/chunk-HB2KTYYD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts

@@ -14,26 +14,26 @@ import {
   readRunContext,
   runnerPath,
   type RunContext,
-} from './core/github-event.js'
-import { parseImageName } from './core/image-ref.js'
-import { getPreset, type Preset } from './core/presets.js'
-import type { Problem } from './core/problems.js'
-import { atlasChecksumBlock, verdictLine } from './core/report.js'
-import { renderImageSummary, renderSummary, type SummaryContext } from './core/summary.js'
+} from './core/github/event.js'
+import { parseImageName } from './core/image/image-ref.js'
+import { getPreset, type Preset } from './core/image/presets.js'
+import type { Problem } from './core/check/problems.js'
+import { atlasChecksumBlock, verdictLine } from './core/report/text.js'
+import { renderImageSummary, renderSummary, type SummaryContext } from './core/report/summary.js'
 import {
   validateDirectory,
   withProblems,
   type ChecksumPolicy,
   type ValidateOptions,
   type Validation,
-} from './core/validate.js'
-import { CLEANUP_STATE } from './publish/cleanup.js'
-import { parseSize } from './core/safe-read.js'
+} from './core/check/validate.js'
+import { CLEANUP_STATE } from './io/cleanup.js'
+import { parseSize } from './core/check/safe-read.js'
 import { hasControlCharacter } from './core/text.js'
-import { assertRef, checkAgainstBase } from './publish/git-base.js'
-import type { Log } from './publish/log.js'
-import { commentMarker, upsertComment } from './publish/pr-comment.js'
-import { publish, PushError } from './publish/publish.js'
+import { assertRef, checkAgainstBase } from './io/git-base.js'
+import type { Log } from './io/log.js'
+import { commentMarker, upsertComment } from './io/pr-comment.js'
+import { publish, PushError } from './io/publish.js'
 
 /** A fresh, unguessable token for one `::stop-commands::` fence. */
 const fenceToken = (): string => randomBytes(16).toString('hex')

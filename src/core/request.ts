@@ -1,5 +1,5 @@
-import type { ImageName } from './image-ref.js'
-import type { ChecksumPolicy } from './validate.js'
+import type { ImageName } from './image/image-ref.js'
+import type { ChecksumPolicy } from './check/validate.js'
 
 /**
  * One run of Migration Image, as the action's inputs and event or the CLI's arguments describe it. The adapters build

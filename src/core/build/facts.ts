@@ -1,4 +1,4 @@
-import { parseBuildxVersion } from '../buildx-version.js'
+import { parseBuildxVersion } from './versions.js'
 
 /**
  * What the I/O layer probed before the publish plan is made: the buildx plugin, the builder that would run the build,

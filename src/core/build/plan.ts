@@ -1,7 +1,7 @@
-import { containerBuilderArgv, planBuild } from '../build-plan.js'
-import { atLeast } from '../buildx-version.js'
+import { containerBuilderArgv, planBuild } from './argv.js'
+import { atLeast } from './versions.js'
 import { UsageError } from '../errors.js'
-import { cacheScope, planCache, type CachePlan } from '../gha-cache.js'
+import { cacheScope, planCache, type CachePlan } from './cache.js'
 import type { BuildFacts, BuilderInfo } from './facts.js'
 
 /** Something the run tells the user about a decision: its cause and, where there is one, the fix. */

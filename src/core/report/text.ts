@@ -1,7 +1,7 @@
-import { formatLocated } from './errors.js'
-import { showName } from './escape.js'
-import type { Problem } from './problems.js'
-import type { Validation } from './validate.js'
+import { formatLocated } from '../errors.js'
+import { showName } from '../escape.js'
+import type { Problem } from '../check/problems.js'
+import type { Validation } from '../check/validate.js'
 
 /** Atlas's own wording for an outdated atlas.sum, so people who know Atlas recognise it. */
 export function atlasChecksumBlock(validation: Validation): string | undefined {

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, writeFileSync } from 'node:fs'
-import { DirectoryError, errnoCode, UsageError } from './errors.js'
+import { DirectoryError, errnoCode, UsageError } from '../errors.js'
 
 /** Default per-file limit (the max-file-size input, CLI --max-file-size): generous for SQL, fatal for /dev/zero. */
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024

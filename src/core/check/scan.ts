@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { DirectoryError, errnoCode } from './errors.js'
+import { DirectoryError, errnoCode } from '../errors.js'
 
 export type EntryKind = 'file' | 'symlink' | 'directory' | 'other'
 

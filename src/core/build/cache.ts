@@ -1,5 +1,5 @@
-import type { CacheService } from './build/facts.js'
-import { atLeast } from './buildx-version.js'
+import type { CacheService } from './facts.js'
+import { atLeast } from './versions.js'
 
 export interface CachePlan {
   /** `--cache-from type=gha,…` */

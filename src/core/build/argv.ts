@@ -1,5 +1,5 @@
-import type { CachePlan } from './gha-cache.js'
-import { atLeast } from './buildx-version.js'
+import type { CachePlan } from './cache.js'
+import { atLeast } from './versions.js'
 
 export interface Builder {
   /** `docker buildx version`, undefined when buildx is not installed. */

@@ -1,4 +1,4 @@
-import type { Validation } from './validate.js'
+import type { Validation } from '../check/validate.js'
 
 export interface LabelInput {
   readonly validation: Validation

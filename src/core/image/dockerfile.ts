@@ -1,8 +1,8 @@
-import { UsageError } from './errors.js'
-import { showName } from './escape.js'
+import { UsageError } from '../errors.js'
+import { showName } from '../escape.js'
 import type { BaseImage } from './image-ref.js'
 import type { Preset } from './presets.js'
-import { hasControlCharacter } from './text.js'
+import { hasControlCharacter } from '../text.js'
 
 /** Directory of the migrations inside the build context; the runner script sits beside it. */
 export const CONTEXT_MIGRATIONS = 'migrations'

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
 import path from 'node:path'
-import { errnoCode, MigrationImageError } from '../errors.js'
+import { errnoCode, MigrationImageError } from '../../errors.js'
 import type { Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
 import type { FormatOptions, MigrationFormat, RuleInput } from './format.js'

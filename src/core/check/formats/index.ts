@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js'
+import { UsageError } from '../../errors.js'
 import { atlasFormat } from './atlas.js'
 import { dbmateFormat } from './dbmate.js'
 import { flywayFormat } from './flyway.js'

@@ -1,4 +1,4 @@
-import type { Located } from './errors.js'
+import type { Located } from '../errors.js'
 
 export type ProblemCode =
   | 'checksum-not-found'

@@ -1,6 +1,6 @@
-import { markdownCell, markdownCode } from './escape.js'
-import type { Problem } from './problems.js'
-import type { Validation } from './validate.js'
+import { markdownCell, markdownCode } from '../escape.js'
+import type { Problem } from '../check/problems.js'
+import type { Validation } from '../check/validate.js'
 
 const MAX_ROWS = 200
 

@@ -1,5 +1,5 @@
-import { UsageError } from './errors.js'
-import { showName } from './escape.js'
+import { UsageError } from '../errors.js'
+import { showName } from '../escape.js'
 
 // The distribution reference grammar (docker/distribution `reference`), split in the parts we check.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'

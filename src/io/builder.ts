@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
-import { containerBuilderArgv, type Builder } from '../core/build-plan.js'
-import { parseBuildxVersion } from '../core/buildx-version.js'
+import { containerBuilderArgv, type Builder } from '../core/build/argv.js'
+import { parseBuildxVersion } from '../core/build/versions.js'
 import { tail, type Docker } from './docker.js'
 import type { Log } from './log.js'
 

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js'
+import { UsageError } from '../errors.js'
 
 /** How a migration tool's official image expects its migrations; the Dockerfile is rendered from this. */
 export interface Preset {

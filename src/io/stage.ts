@@ -11,14 +11,14 @@ import {
   writeSync,
 } from 'node:fs'
 import path from 'node:path'
-import { CONTEXT_MIGRATIONS, CONTEXT_RUNNER } from '../core/dockerfile.js'
+import { CONTEXT_MIGRATIONS, CONTEXT_RUNNER } from '../core/image/dockerfile.js'
 import { DirectoryError } from '../core/errors.js'
-import type { Preset } from '../core/presets.js'
-import { PSQL_RUNNER } from '../core/psql-runner.js'
-import { openRegular } from '../core/safe-read.js'
-import { SUM_FILE } from '../core/sum-file.js'
+import type { Preset } from '../core/image/presets.js'
+import { PSQL_RUNNER } from '../core/image/psql-runner.js'
+import { openRegular } from '../core/check/safe-read.js'
+import { SUM_FILE } from '../core/check/sum-file.js'
 import { hasControlCharacter } from '../core/text.js'
-import type { Validation } from '../core/validate.js'
+import type { Validation } from '../core/check/validate.js'
 
 export interface StagedContext {
   readonly dir: string

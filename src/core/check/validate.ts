@@ -1,12 +1,12 @@
 import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { DirectoryError, errnoCode } from './errors.js'
+import { DirectoryError, errnoCode } from '../errors.js'
 import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
-import { showName } from './escape.js'
-import { hasControlCharacter } from './text.js'
+import { showName } from '../escape.js'
+import { hasControlCharacter } from '../text.js'
 import { listDirectory, type DirEntry } from './scan.js'
 import {
   firstDifference,

@@ -1,8 +1,8 @@
-import { UsageError } from './errors.js'
-import { showName } from './escape.js'
-import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
-import { hasControlCharacter } from './text.js'
-import { assertTag } from './image-ref.js'
+import { UsageError } from '../errors.js'
+import { showName } from '../escape.js'
+import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from '../check/safe-read.js'
+import { hasControlCharacter } from '../text.js'
+import { assertTag } from '../image/image-ref.js'
 
 /** The parts of the runner's environment and event payload that decide what is built, tagged and pushed. */
 export interface RunContext {
