@@ -39,6 +39,10 @@ export default tseslint.config(
               group: ['@actions/*'],
               message: 'the core stays free of @actions/*; adapters (main.ts, cli.ts) talk to the runner',
             },
+            {
+              group: ['node:child_process', 'child_process', '**/io/*'],
+              message: 'the core spawns no process and imports no I/O or adapter: src/io probes and executes',
+            },
           ],
         },
       ],
