@@ -78,7 +78,7 @@ describe('cli validate', () => {
 
     it('missing directory', () => {
       expect(oneLine(['validate', '/nonexistent/mig'])).toBe(
-        'error: /nonexistent/mig: does not exist — check the dir input (paths are relative to the repository root)',
+        'error: /nonexistent/mig: does not exist — check DIR (relative to the current directory)',
       )
     })
 

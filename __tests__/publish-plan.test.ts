@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseBuilderInspect, readCacheService, type BuildFacts, type BuilderInfo } from '../src/core/build/facts.js'
 import { planPublish, type PublishWish } from '../src/core/build/plan.js'
 import { UsageError } from '../src/core/errors.js'
+import { ACTION_NAMES } from '../src/core/option-names.js'
 
 /** A runtime token shaped like the runner's: a JWT whose `ac` claim is a JSON string of scopes. */
 function token(permission: number): string {
@@ -87,6 +88,7 @@ const wish = (overrides: Partial<PublishWish> = {}): PublishWish => ({
   context: 'CTX',
   dockerfile: 'CTX/Dockerfile',
   metadataFile: 'META/metadata.json',
+  names: ACTION_NAMES,
   ...overrides,
 })
 const facts = (

@@ -18,27 +18,29 @@ import {
   PushError,
   assertRef,
   atlasChecksumBlock,
-  checkAgainstBase,
+  commitAt,
   decidePush,
   defaultImageName,
   getPreset,
   hasControlCharacter,
+  imageSha,
   imageTags,
-  listInput,
   parseImageName,
   parsePushMode,
   parseSize,
-  publish,
   readRunContext,
+  runPipeline,
   runnerPath,
-  validateDirectory,
-  verdictLine,
-  withProblems
-} from "./chunks/chunk-N6YUBN4G.js";
+  sourceDateEpoch,
+  splitList,
+  verdictLine
+} from "./chunks/chunk-44VGN2I4.js";
 import {
+  ACTION_NAMES,
   CLEANUP_STATE,
   MigrationImageError,
   UsageError,
+  assertBuilderName,
   errnoCode,
   fenceCommands,
   formatLocated,
@@ -46,14 +48,147 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-HB2KTYYD.js";
+} from "./chunks/chunk-RZQF5OIU.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
-import { randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
+
+// src/action/inputs.ts
+import { realpathSync } from "node:fs";
 import path from "node:path";
+function booleanInput(name, fallback) {
+  const value = getInput(name).trim().toLowerCase();
+  if (value === "") return fallback;
+  if (value === "true" || value === "false") return value === "true";
+  throw new UsageError(`input ${name} must be true or false, not '${showName(value)}'`);
+}
+function choiceInput(name, choices) {
+  const value = getInput(name).trim().toLowerCase();
+  if (value === "") return void 0;
+  if (choices.includes(value)) return value;
+  throw new UsageError(`input ${name} must be ${choices.join(" or ")}, not '${showName(value)}'`);
+}
+function textInput(name) {
+  const value = getInput(name);
+  if (value === "") return void 0;
+  if (hasControlCharacter(value)) throw new UsageError(`input ${name} has a control character: '${showName(value)}'`);
+  return value;
+}
+function workspaceDir(dir) {
+  const workspace = runnerPath(process.env, "GITHUB_WORKSPACE") ?? process.cwd();
+  let real;
+  let root;
+  try {
+    root = realpathSync(workspace);
+    real = realpathSync(path.resolve(dir));
+  } catch (error2) {
+    if (errnoCode(error2) === "ENOENT" || errnoCode(error2) === "ENOTDIR") return dir;
+    throw new UsageError(`input dir '${showName(dir)}' cannot be resolved (${errnoCode(error2) ?? "error"})`, {
+      fix: "point dir at a readable folder of the repository"
+    });
+  }
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    throw new UsageError(`input dir '${showName(dir)}' resolves to ${showName(real)}, outside the workspace`, {
+      fix: "point dir at a folder of the repository (a link out of GITHUB_WORKSPACE is refused)"
+    });
+  }
+  return dir;
+}
+function readActionInputs(env = process.env) {
+  const context = readRunContext(env);
+  const dir = workspaceDir(textInput("dir") ?? "migrations");
+  const preset = getPreset(textInput("tool") ?? "atlas");
+  const maxFileSize = textInput("max-file-size");
+  const check = {
+    dir,
+    tool: preset.tool,
+    format: textInput("format") ?? preset.format,
+    checksum: choiceInput("checksum", ["required", "optional"]),
+    changelog: textInput("changelog"),
+    maxFileSize: maxFileSize === void 0 ? void 0 : parseSize(maxFileSize, "input max-file-size")
+  };
+  const baseInput = textInput("base-ref");
+  const baseRef = baseInput ? assertRef(baseInput, "input base-ref") : context.pullRequestBaseSha;
+  const base = baseRef ? {
+    ref: baseRef,
+    name: baseInput ?? context.pullRequestBaseRef ?? baseRef.slice(0, 12),
+    headRef: context.pullRequestHeadSha,
+    allowOutOfOrder: booleanInput("allow-out-of-order", false)
+  } : void 0;
+  const comment2 = booleanInput("comment", false) ? { token: getInput("github-token") } : void 0;
+  if (!booleanInput("build", true)) {
+    return { request: { command: "validate", check, base, names: ACTION_NAMES }, context, comment: comment2 };
+  }
+  const image = parseImageName(textInput("image") ?? defaultImageName(context), "input image");
+  const push = decidePush(parsePushMode(getInput("push")), context);
+  const password = getInput("password");
+  if (password) setSecret(password);
+  const username = textInput("username") ?? env.GITHUB_ACTOR ?? "";
+  if (hasControlCharacter(username)) throw new UsageError("GITHUB_ACTOR has a control character");
+  const sha = imageSha(context);
+  const builder = textInput("builder");
+  return {
+    request: {
+      command: "build",
+      check,
+      base,
+      names: ACTION_NAMES,
+      image: {
+        name: image,
+        tags: imageTags(context, splitList(getInput("tags"))),
+        revision: sha || void 0,
+        created: sourceDateEpoch(env) ?? (sha ? commitAt(dir, sha)?.time : void 0),
+        source: context.repository ? `${context.serverUrl}/${context.repository}` : void 0,
+        push: push.push,
+        pushReason: push.reason,
+        load: false,
+        baseImage: textInput("base-image"),
+        platforms: splitList(getInput("platforms")),
+        provenance: choiceInput("provenance", ["false", "true", "mode=min", "mode=max"]) ?? "false",
+        cache: booleanInput("cache", true),
+        builder: builder === void 0 ? void 0 : assertBuilderName(builder),
+        selfCheck: booleanInput("self-check", false),
+        credentials: password ? { username, password } : void 0
+      }
+    },
+    context,
+    comment: comment2,
+    lowercased: image.lowercased ? image.name : void 0
+  };
+}
+
+// src/action/log.ts
+import { randomBytes } from "node:crypto";
+var fenceToken = () => randomBytes(16).toString("hex");
+function info2(text) {
+  if (mayHoldCommand(text)) process.stdout.write(fenceCommands(text, fenceToken()));
+  else info(text);
+}
+var lastOutput = "\n";
+var actionLog = {
+  info: info2,
+  notice: (message) => notice(message),
+  warning: (message) => warning(message),
+  output: (chunk) => {
+    if (chunk.length === 0) return;
+    process.stdout.write(chunk);
+    lastOutput = chunk;
+  },
+  // Docker's output streams inside the group: the whole group is one fenced block.
+  group: (title, run2) => group(title, async () => {
+    const token = fenceToken();
+    process.stdout.write(`::stop-commands::${token}
+`);
+    lastOutput = "\n";
+    try {
+      return await run2();
+    } finally {
+      process.stdout.write(`${lastOutput.endsWith("\n") ? "" : "\n"}::${token}::
+`);
+    }
+  })
+};
 
 // src/core/report/summary.ts
 var MAX_ROWS = 200;
@@ -141,7 +276,7 @@ function renderImageSummary(result, reason, runExample) {
   ].join("\n");
 }
 
-// src/io/pr-comment.ts
+// src/action/pr-comment.ts
 function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
@@ -166,105 +301,53 @@ ${body}`;
   return "created";
 }
 
-// src/main.ts
-var fenceToken = () => randomBytes(16).toString("hex");
-function info2(text) {
-  if (mayHoldCommand(text)) process.stdout.write(fenceCommands(text, fenceToken()));
-  else info(text);
+// src/action/report.ts
+function annotate(problem) {
+  const text = formatLocated(problem.message, { fix: problem.fix }, ACTION_NAMES);
+  const where = { file: problem.file, startLine: problem.line, title: `migration-image (${problem.code})` };
+  if (problem.severity === "error") error(text, where);
+  else if (problem.severity === "warning") warning(text, where);
+  else notice(text, where);
 }
-var lastOutput = "\n";
-var actionLog = {
-  info: info2,
-  notice: (message) => notice(message),
-  warning: (message) => warning(message),
-  output: (chunk) => {
-    if (chunk.length === 0) return;
-    process.stdout.write(chunk);
-    lastOutput = chunk;
-  },
-  // Docker's output streams inside the group: the whole group is one fenced block.
-  group: (title, run2) => group(title, async () => {
-    const token = fenceToken();
-    process.stdout.write(`::stop-commands::${token}
-`);
-    lastOutput = "\n";
-    try {
-      return await run2();
-    } finally {
-      process.stdout.write(`${lastOutput.endsWith("\n") ? "" : "\n"}::${token}::
-`);
-    }
-  })
-};
-var runnerTemp = () => runnerPath(process.env, "RUNNER_TEMP") ?? tmpdir();
-function workspaceDir(dir) {
-  const workspace = runnerPath(process.env, "GITHUB_WORKSPACE") ?? process.cwd();
-  let real;
-  let root;
-  try {
-    root = realpathSync(workspace);
-    real = realpathSync(path.resolve(dir));
-  } catch (error2) {
-    if (errnoCode(error2) === "ENOENT" || errnoCode(error2) === "ENOTDIR") return dir;
-    throw new UsageError(`input dir '${showName(dir)}' cannot be resolved (${errnoCode(error2) ?? "error"})`, {
-      fix: "point dir at a readable folder of the repository"
-    });
-  }
-  if (real !== root && !real.startsWith(root + path.sep)) {
-    throw new UsageError(`input dir '${showName(dir)}' resolves to ${showName(real)}, outside the workspace`, {
-      fix: "point dir at a folder of the repository (a link out of GITHUB_WORKSPACE is refused)"
-    });
-  }
-  return dir;
+function setOutputs(outcome) {
+  const { validation, image } = outcome;
+  setOutput("checksum", validation.checksum);
+  setOutput("count", String(validation.migrations.length));
+  setOutput("latest-version", validation.latestVersion ?? "");
+  setOutput("valid", String(validation.valid));
+  setOutput("pushed", String(image?.pushed ?? false));
+  if (!image) return;
+  setOutput("image", image.image);
+  setOutput("tags", image.references.join("\n"));
+  setOutput("digest", image.digest ?? "");
+  setOutput("image-ref", image.imageRef ?? "");
 }
-function sizeInput(name) {
-  const value = getInput(name);
-  return value ? parseSize(value, `input ${name}`) : void 0;
+function summaryOf(run2, outcome) {
+  const base = outcome.base;
+  const checks = renderSummary(
+    outcome.validation,
+    base ? { baseProblems: base.problems, added: base.added, baseName: base.name } : {}
+  );
+  if (!outcome.image || !run2.request.image) return checks;
+  return `${checks}
+${renderImageSummary(outcome.image, run2.request.image.pushReason, outcome.preset.runExample)}`;
 }
-function booleanInput(name, fallback) {
-  const value = getInput(name).trim().toLowerCase();
-  if (value === "") return fallback;
-  if (value === "true" || value === "false") return value === "true";
-  throw new MigrationImageError(`input ${name} must be true or false, not '${value}'`);
-}
-function checksumInput() {
-  const value = getInput("checksum").trim();
-  if (value === "") return void 0;
-  if (value === "required" || value === "optional") return value;
-  throw new MigrationImageError(`input checksum must be required or optional, not '${value}'`);
-}
-async function baseChecks(validation, ctx, options) {
-  const input = getInput("base-ref");
-  const baseRef = input ? assertRef(input, "input base-ref") : ctx.pullRequestBaseSha;
-  if (!baseRef) return {};
-  const baseName = getInput("base-ref") || ctx.pullRequestBaseRef || baseRef.slice(0, 12);
-  const result = await checkAgainstBase({
-    head: validation,
-    options,
-    baseRef,
-    baseName,
-    headRef: ctx.pullRequestHeadSha,
-    allowOutOfOrder: booleanInput("allow-out-of-order", false),
-    tempDir: runnerTemp(),
-    log: actionLog
-  });
-  return { baseProblems: result.problems, added: result.added, baseName };
-}
-async function comment(ctx, dir, preset, body) {
-  if (!booleanInput("comment", false) || ctx.pullRequestNumber === void 0) return;
-  if (ctx.fromFork) {
+async function comment(run2, body) {
+  const { context } = run2;
+  if (!run2.comment || context.pullRequestNumber === void 0) return;
+  if (context.fromFork) {
     notice("pull request from a fork: its token is read-only, so no comment (the job summary has the report)");
     return;
   }
-  const [owner, repo] = ctx.repository.split("/");
+  const [owner, repo] = context.repository.split("/");
   try {
     const done = await upsertComment(
       {
-        token: getInput("github-token"),
+        token: run2.comment.token,
         owner,
         repo,
-        issueNumber: ctx.pullRequestNumber,
-        marker: commentMarker(dir, preset.tool)
+        issueNumber: context.pullRequestNumber,
+        marker: commentMarker(run2.request.check.dir, run2.request.check.tool)
       },
       body
     );
@@ -275,110 +358,57 @@ async function comment(ctx, dir, preset, body) {
     );
   }
 }
+
+// src/main.ts
+var SavedState = class {
+  state = {};
+  add(part) {
+    Object.assign(this.state, part);
+    saveState(CLEANUP_STATE, JSON.stringify(this.state));
+  }
+};
 async function run() {
+  let action;
   try {
-    const dir = workspaceDir(getInput("dir") || "migrations");
-    const preset = getPreset(getInput("tool") || "atlas");
-    const options = {
-      format: getInput("format") || preset.format,
-      checksum: checksumInput(),
-      changelog: getInput("changelog") || void 0,
-      maxFileSize: sizeInput("max-file-size")
-    };
-    const ctx = readRunContext(process.env);
-    const validation = await validateDirectory(dir, options);
-    const base = await baseChecks(validation, ctx, options);
-    const checked = withProblems(validation, base.baseProblems ?? []);
-    setOutput("checksum", validation.checksum);
-    setOutput("count", String(validation.migrations.length));
-    setOutput("latest-version", validation.latestVersion ?? "");
-    setOutput("valid", String(checked.valid));
-    setOutput("pushed", "false");
-    const block = atlasChecksumBlock(validation);
+    action = readActionInputs();
+    if (action.lowercased) notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`);
+    if (action.request.image)
+      info2(`${action.request.image.push ? "pushing" : "not pushing"}: ${action.request.image.pushReason}`);
+    const outcome = await runPipeline(action.request, {
+      log: actionLog,
+      cleanup: new SavedState(),
+      env: process.env,
+      tempDir: runnerPath(process.env, "RUNNER_TEMP") ?? tmpdir()
+    });
+    setOutputs(outcome);
+    const block = atlasChecksumBlock(outcome.validation);
     if (block) process.stdout.write(fenceCommands(block, fenceToken()));
-    for (const problem of checked.problems) annotate(problem);
-    const summary2 = renderSummary(validation, base);
+    for (const problem of outcome.validation.problems) annotate(problem);
+    const summary2 = summaryOf(action, outcome);
     summary.addRaw(summary2, true);
-    if (!checked.valid) {
-      await summary.write();
-      await comment(ctx, dir, preset, summary2);
-      setFailed(`${verdictLine(checked)}; nothing was built or pushed`);
-      return;
-    }
-    info2(verdictLine(validation));
-    if (!booleanInput("build", true)) {
-      await summary.write();
-      await comment(ctx, dir, preset, summary2);
-      return;
-    }
-    const image = parseImageName(getInput("image") || defaultImageName(ctx));
-    if (image.lowercased) notice(`image name lowercased to ${image.name} (registries reject uppercase)`);
-    const tags = imageTags(ctx, listInput(getInput("tags")));
-    const decision = decidePush(parsePushMode(getInput("push")), ctx);
-    info2(`${decision.push ? "pushing" : "not pushing"}: ${decision.reason}`);
-    const password = getInput("password");
-    if (password) setSecret(password);
-    const username = getInput("username") || process.env.GITHUB_ACTOR || "";
-    if (hasControlCharacter(username)) {
-      throw new UsageError("input username (or GITHUB_ACTOR) has a control character", {
-        fix: "check the username input"
-      });
-    }
-    const result = await publish(
-      {
-        validation,
-        preset,
-        image,
-        tags,
-        push: decision.push,
-        load: false,
-        baseImage: getInput("base-image") || void 0,
-        platforms: listInput(getInput("platforms")),
-        provenance: getInput("provenance") || "false",
-        cache: booleanInput("cache", true),
-        selfCheck: booleanInput("self-check", false),
-        builder: getInput("builder") || void 0,
-        credentials: password ? { username, password } : void 0,
-        source: ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : void 0,
-        revision: tags[0],
-        tempDir: runnerTemp(),
-        env: process.env,
-        remember: (state) => saveState(CLEANUP_STATE, JSON.stringify(state))
-      },
-      actionLog
-    );
-    setOutput("image", result.image);
-    setOutput("tags", result.references.join("\n"));
-    setOutput("digest", result.digest ?? "");
-    setOutput("image-ref", result.imageRef ?? "");
-    setOutput("pushed", String(result.pushed));
-    const imageSummary = renderImageSummary(result, decision.reason, preset.runExample);
-    summary.addRaw(imageSummary, true);
     await summary.write();
-    await comment(ctx, dir, preset, `${summary2}
-${imageSummary}`);
+    await comment(action, summary2);
+    if (!outcome.validation.valid) setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`);
+    else info2(verdictLine(outcome.validation));
+    if (outcome.failure !== void 0) throw outcome.failure;
   } catch (error2) {
     if (error2 instanceof PushError) {
       setOutput("tags", error2.pushed.join("\n"));
       setOutput("pushed", String(error2.pushed.length > 0));
     }
     if (error2 instanceof MigrationImageError && error2.file !== void 0) {
-      error(formatLocated(error2.message, { fix: error2.fix }), { file: error2.file, startLine: error2.line });
+      error(formatLocated(error2.message, { fix: error2.fix }, ACTION_NAMES), {
+        file: error2.file,
+        startLine: error2.line
+      });
       process.exitCode = ExitCode.Failure;
     } else if (error2 instanceof MigrationImageError) {
-      setFailed(formatLocated(error2.message, error2));
+      setFailed(formatLocated(error2.message, error2, ACTION_NAMES));
     } else {
       setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
     }
     await summary.write().catch(() => void 0);
   }
-}
-function annotate(problem) {
-  const text = formatLocated(problem.message, { fix: problem.fix });
-  const where = { file: problem.file, startLine: problem.line, title: `migration-image (${problem.code})` };
-  if (problem.severity === "error") error(text, where);
-  else if (problem.severity === "warning") warning(text, where);
-  else notice(text, where);
 }
 
 // src/index.ts

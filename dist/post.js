@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-HB2KTYYD.js";
+} from "./chunks/chunk-RZQF5OIU.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts

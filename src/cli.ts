@@ -1,326 +1,96 @@
-import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { readSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { parseArgs } from 'node:util'
-import { errnoCode, formatLocated, MigrationImageError, UsageError } from './core/errors.js'
-import { fenceCommands, mayHoldCommand, showName } from './core/escape.js'
-import { formatNames } from './core/check/formats/index.js'
-import { assertTag, parseImageName } from './core/image/image-ref.js'
-import { getPreset, toolNames } from './core/image/presets.js'
+import { formatLocated, MigrationImageError, UsageError } from './core/errors.js'
+import { CLI_NAMES } from './core/option-names.js'
 import { formatProblem, renderValidationText, validationJson } from './core/report/text.js'
-import { validateDirectory, withProblems, type ChecksumPolicy, type Validation } from './core/check/validate.js'
-import { cleanUp, type CleanupState } from './io/cleanup.js'
-import { parseSize, writeRegular } from './core/check/safe-read.js'
-import { assertRef, checkAgainstBase } from './io/git-base.js'
+import { parseCliArgs } from './cli/args.js'
+import { commandHelp, usage } from './cli/help.js'
+import { stderrLog } from './cli/log.js'
+import { cleanUp, MemoryCleanupStore } from './io/cleanup.js'
 import { DockerMissingError } from './io/docker.js'
-import type { Log } from './io/log.js'
-import { dockerfileFor, publish } from './io/publish.js'
-
-const USAGE = `Usage: migration-image <command> [DIR] [options]
-
-Commands:
-  validate [DIR]     check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does
-  hash [DIR]         write DIR/atlas.sum as 'atlas migrate hash' does
-  dockerfile [DIR]   print the Dockerfile that layers DIR onto the tool's image
-  build [DIR]        validate, then build the image with the local docker (and push with --push)
-
-Options:
-  --tool NAME        migration tool: ${toolNames.join(', ')} (default: atlas)
-  --format NAME      directory format: ${formatNames.join(', ')} (default: the tool's)
-  --checksum MODE    required | optional: is a missing atlas.sum an error (default: required for atlas)
-  --json             validate: print a machine-readable result
-  --image NAME[:TAG] build/dockerfile: image name (tag defaults to the git commit sha)
-  --tag TAG          build: another tag (repeatable)
-  --base-image REF   build/dockerfile: base image instead of the tool's default (a versioned tag)
-  --platform LIST    build: e.g. linux/amd64,linux/arm64 (needs buildx)
-  --push             build: push the tags (default: build only)
-  --username USER    build: log in to the image's registry as USER, password read from stdin
-  --no-cache         build: do not use the GitHub Actions cache
-  --self-check       build/dockerfile: run the tool's offline validation in a build stage (atlas, goose)
-  --base REF         validate/build: also check against REF (a branch or commit): migrations that exist
-                     there unchanged, new ones sorting after its latest version
-  --allow-out-of-order  with --base: allow new versions at or before REF's latest
-  --changelog FILE   liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql
-  --max-file-size N  per-file limit for every file read: bytes, or with KB, MB, GB (default 64MB)
-  -h, --help         show this help
-  -v, --version      show the version
-
-Exit codes: 0 success, 1 invalid directory or failed build, 2 usage error, 3 no docker.
-`
+import { commitAt } from './io/git-base.js'
+import { runPipeline } from './io/pipeline.js'
 
 declare const MIGRATION_IMAGE_VERSION: string
 
 export interface Io {
   out: (text: string) => void
   err: (text: string) => void
-  /** Standard input, read only for --username (the password). */
-  stdin: () => string
+  /** The password for --username: stdin, or a prompt at a terminal. */
+  password: () => string
 }
 
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+/** The CLI: argv → the request → the pipeline → text (or JSON) on stdout, progress on stderr; the exit code. */
+export async function runCli(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    return await dispatch(argv, io)
+    return await run(argv, io, env)
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`error: ${formatLocated(error.message, error)}\n\n${USAGE}`)
+      io.err(`error: ${formatLocated(error.message, error, CLI_NAMES)}\nRun 'migration-image --help' for usage.\n`)
       return 2
     }
     if (error instanceof DockerMissingError) {
-      io.err(`error: ${formatLocated(error.message, error)}\n`)
+      io.err(`error: ${formatLocated(error.message, error, CLI_NAMES)}\n`)
       return 3
     }
     if (error instanceof MigrationImageError) {
-      io.err(`error: ${formatLocated(error.message, error)}\n`)
+      io.err(`error: ${formatLocated(error.message, error, CLI_NAMES)}\n`)
       return 1
     }
     throw error
   }
 }
 
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        tool: { type: 'string', default: 'atlas' },
-        format: { type: 'string' },
-        checksum: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        image: { type: 'string' },
-        tag: { type: 'string', multiple: true, default: [] },
-        'base-image': { type: 'string' },
-        platform: { type: 'string' },
-        push: { type: 'boolean', default: false },
-        username: { type: 'string' },
-        'no-cache': { type: 'boolean', default: false },
-        'self-check': { type: 'boolean', default: false },
-        base: { type: 'string' },
-        'allow-out-of-order': { type: 'boolean', default: false },
-        changelog: { type: 'string' },
-        'max-file-size': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    })
-  } catch (error) {
-    throw new UsageError(showName(error instanceof Error ? error.message : String(error)))
-  }
-}
-
-async function dispatch(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv)
-  if (values.help) {
-    io.out(USAGE)
+async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const args = parseCliArgs(argv, { env, commitAt: (dir) => commitAt(dir), readPassword: io.password })
+  if (args.kind === 'help') {
+    io.out(args.command ? commandHelp(args.command) : usage())
     return 0
   }
-  if (values.version) {
+  if (args.kind === 'version') {
     io.out(`${MIGRATION_IMAGE_VERSION}\n`)
     return 0
   }
-  const [command, dir = 'migrations', ...extra] = positionals
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}'`)
-  // --base goes to git: never an option (it could run a command through --upload-pack=…).
-  if (values.base !== undefined) assertRef(values.base, '--base')
-  if (values.json && command !== 'validate') throw new UsageError('--json goes with validate')
-  const checksum = checksumPolicy(values.checksum)
-  const preset = getPreset(values.tool)
-  const options = {
-    format: values.format ?? preset.format,
-    checksum,
-    changelog: values.changelog,
-    maxFileSize:
-      values['max-file-size'] === undefined ? undefined : parseSize(values['max-file-size'], '--max-file-size'),
-  }
-  const validate = async (): Promise<Validation> => {
-    const validation = await validateDirectory(dir, options)
-    if (!values.base) return validation
-    // --base REF: migrations that exist at REF unchanged, new ones after its latest version (git history).
-    const base = await checkAgainstBase({
-      head: validation,
-      options,
-      baseRef: values.base,
-      baseName: values.base,
-      allowOutOfOrder: values['allow-out-of-order'],
-      tempDir: tmpdir(),
-      log: stderrLog(io),
-    })
-    return withProblems(validation, base.problems)
-  }
-
-  switch (command) {
-    case 'validate': {
-      const validation = await validate()
-      if (values.json) io.out(`${JSON.stringify(validationJson(validation), null, 2)}\n`)
-      else (validation.valid ? io.out : io.err)(renderValidationText(validation))
-      return validation.valid ? 0 : 1
-    }
-    case 'hash': {
-      const validation = await validate()
-      // Never through a link: a symlinked atlas.sum could point at any file the user can write.
-      writeRegular(validation.sumPath, validation.sumFile)
+  const { request } = args
+  const log = stderrLog(io.err, env)
+  const cleanup = new MemoryCleanupStore()
+  try {
+    const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() })
+    const { validation } = outcome
+    if (request.command === 'hash') {
       for (const problem of validation.problems) {
         if (!problem.code.startsWith('checksum') && problem.code !== 'line-endings')
           io.err(`${formatProblem(problem)}\n`)
       }
-      io.out(`wrote ${validation.sumPath} (${validation.entries.length} entries, ${validation.checksum})\n`)
+      io.out(`wrote ${outcome.wrote} (${validation.entries.length} entries, ${validation.checksum})\n`)
       return 0
     }
-    case 'dockerfile': {
-      const validation = await validate()
-      if (!validation.valid) {
-        io.err(renderValidationText(validation))
-        return 1
-      }
-      const image = parseImageName((values.image ?? 'migrations').split(/:(?=[^/]*$)/)[0])
-      io.out(
-        dockerfileFor(
-          { validation, preset, image, baseImage: values['base-image'], selfCheck: values['self-check'] },
-          process.env,
-        ),
-      )
+    if (request.command === 'validate' && args.json) {
+      io.out(`${JSON.stringify(validationJson(validation), null, 2)}\n`)
+      return validation.valid ? 0 : 1
+    }
+    if (!validation.valid) {
+      io.err(renderValidationText(validation))
+      if (request.command !== 'validate') io.err('nothing was built\n')
+      return 1
+    }
+    if (request.command === 'validate') {
+      if (validation.migrations.length === 0)
+        log.notice(`${request.check.dir} holds no migrations for ${outcome.preset.tool}`)
+      io.out(renderValidationText(validation))
       return 0
     }
-    case 'build':
-      return build(dir, values, preset, validate, io)
-    case undefined:
-      throw new UsageError('no command given')
-    default:
-      throw new UsageError(`unknown command '${showName(command)}'`)
-  }
-}
-
-async function build(
-  dir: string,
-  values: ReturnType<typeof parse>['values'],
-  preset: ReturnType<typeof getPreset>,
-  validate: () => Promise<Validation>,
-  io: Io,
-): Promise<number> {
-  if (!values.image) throw new UsageError('build needs --image NAME[:TAG]')
-  const [name, tagInName] = values.image.split(/:(?=[^/]*$)/)
-  const image = parseImageName(name)
-  const tags = [...(tagInName ? [tagInName] : []), ...values.tag].map(assertTag)
-  if (tags.length === 0) tags.push(gitSha(dir))
-  const validation = await validate()
-  if (!validation.valid) {
-    io.err(renderValidationText(validation))
-    io.err('nothing was built\n')
-    return 1
-  }
-  const log = stderrLog(io)
-  const state: CleanupState = {}
-  try {
-    const result = await publish(
-      {
-        validation,
-        preset,
-        image,
-        tags,
-        push: values.push,
-        load: !values.push,
-        baseImage: values['base-image'],
-        platforms: (values.platform ?? '').split(',').filter(Boolean),
-        provenance: 'false',
-        cache: !values['no-cache'],
-        selfCheck: values['self-check'],
-        credentials: values.username ? { username: values.username, password: io.stdin().trim() } : undefined,
-        revision: tags[0],
-        tempDir: tmpdir(),
-        env: process.env,
-        remember: (saved) => Object.assign(state, saved),
-      },
-      log,
-    )
+    if (request.command === 'dockerfile') {
+      io.out(outcome.dockerfile ?? '')
+      return 0
+    }
+    if (outcome.failure !== undefined) throw outcome.failure
+    const image = outcome.image
+    if (!image) return 1
     io.out(
-      `${result.pushed ? 'pushed' : 'built'} ${result.references.join(' ')}${result.digest ? ` (${result.digest})` : ''}\n`,
+      `${image.pushed ? 'pushed' : 'built'} ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}\n`,
     )
     return 0
   } finally {
-    await cleanUp(state, process.env)
+    await cleanUp(cleanup.state, env)
   }
-}
-
-function checksumPolicy(value: string | undefined): ChecksumPolicy | undefined {
-  if (value === undefined || value === 'required' || value === 'optional') return value
-  throw new UsageError(`--checksum must be required or optional, not '${showName(value)}'`)
-}
-
-/**
- * Progress and docker output go to stderr; stdout carries only the result. In a workflow step (GITHUB_ACTIONS) the
- * runner parses stderr for `::` commands too, so docker's output and any message quoting foreign text are fenced.
- */
-function stderrLog(io: Io): Log {
-  const inRunner = process.env.GITHUB_ACTIONS === 'true'
-  const token = (): string => randomBytes(16).toString('hex')
-  const line = (text: string): void =>
-    io.err(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}\n`)
-  let last = '\n'
-  return {
-    info: (message) => line(message),
-    notice: (message) => line(`notice: ${message}`),
-    warning: (message) => line(`warning: ${message}`),
-    output: (chunk) => {
-      if (chunk.length === 0) return
-      io.err(chunk)
-      last = chunk
-    },
-    group: async (title, run) => {
-      io.err(`--- ${title}\n`)
-      const fence = inRunner ? token() : undefined
-      if (fence) io.err(`::stop-commands::${fence}\n`)
-      last = '\n'
-      try {
-        return await run()
-      } finally {
-        // What follows starts on its own line, whatever docker's output ended with.
-        io.err(`${last.endsWith('\n') ? '' : '\n'}${fence ? `::${fence}::\n` : ''}`)
-      }
-    },
-  }
-}
-
-/** The commit the directory is at, for the default tag. */
-function gitSha(dir: string): string {
-  try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim()
-  } catch {
-    throw new UsageError('no tag given and DIR is not in a git checkout', { fix: 'add :TAG to --image or pass --tag' })
-  }
-}
-
-/** Largest password read from stdin: tokens are a few KB; more is a mistake (a file piped in), not a password. */
-const STDIN_LIMIT = 1 << 20
-
-/**
- * Standard input (the password for --username), bounded. A pipe may be non-blocking (EAGAIN): wait briefly and
- * read on, instead of failing with a stack trace.
- */
-export function readStdin(): string {
-  const chunks: Buffer[] = []
-  const buffer = Buffer.alloc(1 << 16)
-  let total = 0
-  for (;;) {
-    let read: number
-    try {
-      read = readSync(0, buffer, 0, buffer.length, null)
-    } catch (error) {
-      if (errnoCode(error) === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
-        continue
-      }
-      if (errnoCode(error) === 'EOF') break
-      throw new UsageError(`cannot read the password from stdin: ${errnoCode(error) ?? String(error)}`)
-    }
-    if (read === 0) break
-    total += read
-    if (total > STDIN_LIMIT)
-      throw new UsageError('the password on stdin is larger than 1 MB', { fix: 'pipe only the password' })
-    chunks.push(Buffer.from(buffer.subarray(0, read)))
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }

@@ -351,8 +351,11 @@ describe('cli build', () => {
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     )
+    // The tag in --image is added to the commit's sha tag (the directory is in this repository's checkout).
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
     const digest = await registryDigest(env, 'acme/cli', tag)
-    expect(out.trim()).toBe(`pushed ${env.MI_REGISTRY}/acme/cli:${tag} (${digest})`)
+    expect(await registryDigest(env, 'acme/cli', head)).toBe(digest)
+    expect(out.trim()).toBe(`pushed ${env.MI_REGISTRY}/acme/cli:${head} ${env.MI_REGISTRY}/acme/cli:${tag} (${digest})`)
   })
 
   it('dockerfile prints what build uses', () => {

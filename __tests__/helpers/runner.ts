@@ -51,7 +51,14 @@ export const ACTION_NODE = actionNode()
 function prepare({ inputs = {}, env = {}, payload, cwd }: RunnerSetup): { temp: string; runnerEnv: NodeJS.ProcessEnv } {
   const temp = mkdtempSync(path.join(tmpdir(), 'mi-runner-'))
   const files = { GITHUB_OUTPUT: 'output', GITHUB_STEP_SUMMARY: 'summary', GITHUB_STATE: 'state' }
-  const runnerEnv: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: cwd, RUNNER_TEMP: temp, ...env }
+  // As on every runner: the workspace, the temp dir, the repository and the commit are always set.
+  const runnerEnv: NodeJS.ProcessEnv = {
+    GITHUB_WORKSPACE: cwd,
+    RUNNER_TEMP: temp,
+    GITHUB_REPOSITORY: 'acme/api',
+    GITHUB_SHA: 'c0ffee0000000000000000000000000000000000',
+    ...env,
+  }
   for (const [variable, name] of Object.entries(files)) {
     runnerEnv[variable] = path.join(temp, name)
     writeFileSync(path.join(temp, name), '')

@@ -283,8 +283,12 @@ describe('size', () => {
     const ran = runCli(['validate', dir])
     expect(ran.status).toBe(1)
     expect(ran.stderr.trim()).toBe(
-      `error: ${big}: is larger than the per-file limit of 64 MB — raise the max-file-size input (CLI: --max-file-size BYTES) if this really is one migration`,
+      `error: ${big}: is larger than the per-file limit of 64 MB — raise --max-file-size if this really is one migration`,
     )
+    // The action names its input instead of the flag.
+    const inAction = runAction({ inputs: { dir: 'migrations', build: 'false' }, env: {}, cwd: path.dirname(dir) })
+    expect(inAction.status).toBe(1)
+    expect(inAction.stdout).toContain('raise the max-file-size input if this really is one migration')
     const raised = runCli(['validate', dir, '--max-file-size', '128MB'])
     expect(raised.stderr).toContain('binary') // read to the end: it is all NUL bytes
     expect(runCli(['validate', dir, '--max-file-size', 'lots']).status).toBe(2)
@@ -318,7 +322,7 @@ describe('credentials', () => {
     })
     expect(ran.status).toBe(1)
     expect(errorLines(ran)).toEqual([
-      expect.stringMatching(/^::error::image 'Acme\/api': registry host 'Acme' has uppercase letters/),
+      expect.stringMatching(/^::error::input image 'Acme\/api': registry host 'Acme' has uppercase letters/),
     ])
     expect(docker.calls()).toEqual([])
   })

@@ -4,7 +4,7 @@ import { renderDockerfile } from '../../src/core/image/dockerfile.js'
 import { MigrationImageError } from '../../src/core/errors.js'
 import { fenceCommands, markdownCell, markdownCode, showName } from '../../src/core/escape.js'
 import { formatNames, getFormat } from '../../src/core/check/formats/index.js'
-import { readRunContext, sourceDate } from '../../src/core/github/event.js'
+import { readRunContext, sourceDateEpoch } from '../../src/core/github/event.js'
 import { assertTag, parseBaseImage, parseImageName } from '../../src/core/image/image-ref.js'
 import { getPreset } from '../../src/core/image/presets.js'
 import { parseSize } from '../../src/core/check/safe-read.js'
@@ -95,7 +95,7 @@ describe('parsers: an answer or a typed error, never another throw', () => {
         onlyTypedErrors(() => assertTag(text))
         onlyTypedErrors(() => parseBaseImage(text))
         onlyTypedErrors(() => parseSize(text, 'input max-file-size'))
-        onlyTypedErrors(() => sourceDate({ SOURCE_DATE_EPOCH: text }))
+        onlyTypedErrors(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: text }))
       }),
       RUNS,
     )

@@ -1,3 +1,5 @@
+import { nameOptions, type OptionNames } from './option-names.js'
+
 /**
  * Typed errors. Every error names the path it is about (and the line, where one exists) and says how to fix it,
  * so an adapter can print it on one line or turn it into an annotation without parsing the message.
@@ -33,10 +35,10 @@ export class UsageError extends MigrationImageError {}
 /** The migrations directory cannot be read as one (missing, a file, unreadable, a bad entry). */
 export class DirectoryError extends MigrationImageError {}
 
-/** Renders `file:line: message (fix)` on one line. */
-export function formatLocated(message: string, where: Located): string {
+/** Renders `file:line: message — fix` on one line, the fix's options named as this adapter's user sets them. */
+export function formatLocated(message: string, where: Located, names?: OptionNames): string {
   const at = where.file === undefined ? '' : `${where.file}${where.line === undefined ? '' : `:${where.line}`}: `
-  const fix = where.fix === undefined ? '' : ` — ${where.fix}`
+  const fix = where.fix === undefined ? '' : ` — ${names ? nameOptions(where.fix, names) : where.fix}`
   return `${at}${message}${fix}`
 }
 

@@ -1,4 +1,5 @@
 import type { ImageName } from './image/image-ref.js'
+import type { OptionNames } from './option-names.js'
 import type { ChecksumPolicy } from './check/validate.js'
 
 /**
@@ -14,6 +15,8 @@ export interface Request {
   readonly base?: BaseRequest
   /** The image (dockerfile and build only). */
   readonly image?: ImageRequest
+  /** How messages name the options: the action's inputs or the CLI's flags. */
+  readonly names: OptionNames
 }
 
 export interface CheckRequest {
@@ -27,6 +30,8 @@ export interface CheckRequest {
   readonly checksum?: ChecksumPolicy
   /** Liquibase's master changelog, when it is not one of the usual names. */
   readonly changelog?: string
+  /** Per-file read limit in bytes (default 64 MB). */
+  readonly maxFileSize?: number
 }
 
 export interface BaseRequest {

@@ -15,6 +15,22 @@ export interface CleanupState {
   builder?: string
 }
 
+/**
+ * Where a run records what it leaves behind, as soon as it exists: the action's saved state (read back by the post
+ * step), or the CLI's own memory (cleaned up before it exits).
+ */
+export interface CleanupStore {
+  add(part: CleanupState): void
+}
+
+/** The CLI's store: what the run made, in memory, for `cleanUp` in its `finally`. */
+export class MemoryCleanupStore implements CleanupStore {
+  readonly state: CleanupState = {}
+  add(part: CleanupState): void {
+    Object.assign(this.state, part)
+  }
+}
+
 /** A registry host as image-ref accepts it (lowercase, optional port): never an option. */
 const REGISTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d+)?$/
 

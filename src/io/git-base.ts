@@ -26,6 +26,21 @@ function git(dir: string, args: string[]): { code: number; stdout: string; stder
 }
 
 /**
+ * The commit `ref` names in the checkout that holds `dir`, with its committer time (ISO 8601): the image's revision
+ * and creation time. Undefined outside a git checkout, or when the commit is not in it (a shallow clone).
+ */
+export function commitAt(dir: string, ref = 'HEAD'): { readonly sha: string; readonly time: string } | undefined {
+  let ran: ReturnType<typeof git>
+  try {
+    ran = git(dir, ['log', '-1', '--format=%H %cI', '--end-of-options', assertRef(ref, 'ref'), '--'])
+  } catch {
+    return undefined // no git here: the CLI outside a checkout
+  }
+  const match = /^([0-9a-f]{40,64}) (\S+)$/.exec(ran.stdout.trim())
+  return ran.code === 0 && match ? { sha: match[1], time: new Date(match[2]).toISOString() } : undefined
+}
+
+/**
  * A ref from an input, the event or the command line: never an option (`--upload-pack=…` runs a command), never a
  * line break. `what` names where it came from (base-ref, --base, pull_request.base.sha).
  */
@@ -104,8 +119,17 @@ export interface BaseCheckInput {
   readonly log: Log
 }
 
+/** What the base branch says of the head: its problems, the added migrations, and the merge-only atlas.sum hint. */
+export interface BaseCheck extends BaseResult {
+  /**
+   * The head's atlas.sum problem, reworded when the pull request's own atlas.sum was right and only the merge with
+   * the base broke it ("rebase and re-hash"): the caller puts it in place of the original.
+   */
+  readonly mergeOnly?: { readonly problem: Problem; readonly replacement: Problem }
+}
+
 /** Base-branch rules from git history, plus the merge-only atlas.sum hint. */
-export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseResult> {
+export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck> {
   const { head, log } = input
   const limit = input.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
   ensureCommit(head.dir, input.baseRef, log)
@@ -139,7 +163,7 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseResul
         ...sumProblem,
         fix: `the pull request's own atlas.sum matches its files, so the merge with ${input.baseName} broke it: rebase onto ${input.baseName}, re-run 'migration-image hash ${head.dir}' (or 'atlas migrate hash') and push`,
       }
-      head.problems.splice(head.problems.indexOf(sumProblem), 1, merged)
+      return { ...result, mergeOnly: { problem: sumProblem, replacement: merged } }
     }
   }
   return result

@@ -2,7 +2,8 @@ import { containerBuilderArgv, planBuild } from './argv.js'
 import { atLeast } from './versions.js'
 import { UsageError } from '../errors.js'
 import { cacheScope, planCache, type CachePlan } from './cache.js'
-import type { BuildFacts, BuilderInfo } from './facts.js'
+import type { BuildFacts, BuilderInfo, CacheService } from './facts.js'
+import { nameOptions, OPTION, type OptionNames } from '../option-names.js'
 
 /** Something the run tells the user about a decision: its cause and, where there is one, the fix. */
 export interface Note {
@@ -31,6 +32,8 @@ export interface PublishWish {
   readonly context: string
   readonly dockerfile: string
   readonly metadataFile: string
+  /** How the notes and errors name the options (the action's inputs or the CLI's flags). */
+  readonly names: OptionNames
 }
 
 export interface PublishPlan {
@@ -51,6 +54,15 @@ export interface PublishPlan {
 const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenance.trim())
 
 /**
+ * Whether the plan needs the builder's facts (`docker buildx inspect`): only when the build asks for more than the
+ * docker driver on the classic store can do, or names its builder. Otherwise that probe is not run at all.
+ */
+export function needsBuilderFacts(wish: PublishWish, service: CacheService): boolean {
+  const cache = wish.cache && service.token !== undefined && service.url !== undefined
+  return wish.builder !== undefined || cache || wish.platforms.length > 1 || attests(wish.provenance)
+}
+
+/**
  * The docker driver builds one platform into the classic image store and can neither export cache nor attach
  * attestations; on the containerd image store (and every other driver) it can.
  */
@@ -69,6 +81,18 @@ function describeBuilder(builder: BuilderInfo | undefined, input: boolean): stri
  * only, or off — and why), and the docker commands. Pure: the I/O layer probes, calls this, and runs the result.
  */
 export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
+  try {
+    const plan = decide(wish, facts)
+    return { ...plan, notes: plan.notes.map((note) => ({ ...note, text: nameOptions(note.text, wish.names) })) }
+  } catch (error) {
+    if (error instanceof UsageError && error.fix !== undefined) {
+      throw new UsageError(error.message, { fix: nameOptions(error.fix, wish.names) })
+    }
+    throw error
+  }
+}
+
+function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
   const notes: Note[] = []
   const scope = cacheScope(wish.image, wish.tool)
   const multiPlatform = wish.platforms.length > 1
@@ -116,13 +140,13 @@ export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
   if (wish.builder !== undefined) {
     if (!builder) {
       throw new UsageError(`builder '${wish.builder}' was not found (docker buildx inspect ${wish.builder} failed)`, {
-        fix: 'create it before this step (docker/setup-buildx-action) or leave the builder input empty',
+        fix: `create it before this step (docker/setup-buildx-action) or leave ${OPTION.builder} empty`,
       })
     }
     if (needs.length > 0 && !capable(builder)) {
       stuck(
         describeBuilder(builder, true),
-        'give a docker-container builder (docker/setup-buildx-action), turn on the containerd image store, or leave the builder input empty',
+        `give a docker-container builder (docker/setup-buildx-action), turn on the containerd image store, or leave ${OPTION.builder} empty`,
       )
     }
   } else if (needs.length > 0 && !(builder && capable(builder))) {
@@ -130,7 +154,7 @@ export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
     if (facts.temporaryBuilderFailed !== undefined) {
       stuck(
         `${who}, and a temporary docker-container builder could not start (${facts.temporaryBuilderFailed}),`,
-        'set up a builder before this step (docker/setup-buildx-action) and pass it as the builder input',
+        `set up a builder before this step (docker/setup-buildx-action) and pass it as ${OPTION.builder}`,
       )
     } else {
       builderName = facts.temporaryBuilderName

@@ -3,6 +3,7 @@ import { compareUtf8 } from './byte-order.js'
 import { getFormat } from './formats/index.js'
 import type { Problem } from './problems.js'
 import type { Validation } from './validate.js'
+import { OPTION } from '../option-names.js'
 
 export interface BaseComparison {
   /** The directory at the base commit (validated with the same format). */
@@ -71,7 +72,7 @@ export function baseBranchProblems({ base, head, baseName, sameContent, allowOut
           severity: 'error',
           file: at(migration.name),
           message: `out of order: version ${migration.version} sorts at or before ${latest}, the latest version on ${baseName} (another pull request merged first)`,
-          fix: `give it a version after ${latest} and re-run 'migration-image hash', or set allow-out-of-order: true`,
+          fix: `give it a version after ${latest} and re-run 'migration-image hash', or set ${OPTION.allowOutOfOrder}`,
         })
       }
     }

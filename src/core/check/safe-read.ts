@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, writeFileSync } from 'node:fs'
 import { DirectoryError, errnoCode, UsageError } from '../errors.js'
+import { OPTION } from '../option-names.js'
 
 /** Default per-file limit (the max-file-size input, CLI --max-file-size): generous for SQL, fatal for /dev/zero. */
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
@@ -19,7 +20,7 @@ export function formatSize(bytes: number): string {
 export function tooLarge(file: string, limit: number): DirectoryError {
   return new DirectoryError(`is larger than the per-file limit of ${formatSize(limit)}`, {
     file,
-    fix: 'raise the max-file-size input (CLI: --max-file-size BYTES) if this really is one migration',
+    fix: `raise ${OPTION.maxFileSize} if this really is one migration`,
   })
 }
 

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from '../errors.js'
+import { OPTION } from '../option-names.js'
 
 export type EntryKind = 'file' | 'symlink' | 'directory' | 'other'
 
@@ -81,7 +82,7 @@ function unreadable(dir: string, error: unknown): DirectoryError {
     case 'ENOENT':
       return new DirectoryError('does not exist', {
         file: dir,
-        fix: 'check the dir input (paths are relative to the repository root)',
+        fix: `check ${OPTION.dir}`,
       })
     case 'ENOTDIR':
       return new DirectoryError('is not a directory', {

@@ -3,6 +3,7 @@ import { showName } from '../escape.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from '../check/safe-read.js'
 import { hasControlCharacter } from '../text.js'
 import { assertTag } from '../image/image-ref.js'
+import { OPTION } from '../option-names.js'
 
 /** The parts of the runner's environment and event payload that decide what is built, tagged and pushed. */
 export interface RunContext {
@@ -134,12 +135,12 @@ export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
 }
 
 /**
- * SOURCE_DATE_EPOCH (reproducible builds): whole seconds since 1970; unset means now. Anything else is refused,
- * so a malformed value is one line naming the variable, not an invalid date deep in the labels.
+ * SOURCE_DATE_EPOCH (reproducible builds): whole seconds since 1970, as ISO 8601; undefined when unset. Anything
+ * else is refused, so a malformed value is one line naming the variable, not an invalid date deep in the labels.
  */
-export function sourceDate(env: NodeJS.ProcessEnv, now = new Date()): Date {
+export function sourceDateEpoch(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.SOURCE_DATE_EPOCH
-  if (value === undefined || value === '') return now
+  if (value === undefined || value === '') return undefined
   const seconds = /^\d{1,12}$/.test(value) ? Number(value) : NaN
   const date = new Date(seconds * 1000)
   if (Number.isNaN(date.getTime())) {
@@ -147,7 +148,7 @@ export function sourceDate(env: NodeJS.ProcessEnv, now = new Date()): Date {
       fix: 'set it to an integer such as $(git log -1 --format=%ct), or unset it',
     })
   }
-  return date
+  return date.toISOString()
 }
 
 /**
@@ -202,7 +203,7 @@ export function imageSha(ctx: RunContext): string {
 /** `ghcr.io/<owner>/<repo>-migrations`, lowercased. */
 export function defaultImageName(ctx: RunContext): string {
   if (!ctx.repository) {
-    throw new UsageError('no image name: GITHUB_REPOSITORY is not set', { fix: 'set the image input (CLI: --image)' })
+    throw new UsageError('no image name: GITHUB_REPOSITORY is not set', { fix: `set ${OPTION.image}` })
   }
   return `ghcr.io/${ctx.repository.toLowerCase()}-migrations`
 }
@@ -216,15 +217,6 @@ export function imageTags(ctx: RunContext, extra: readonly string[]): string[] {
   const tagName = isTagPush(ctx) ? ctx.ref.slice('refs/tags/'.length) : ''
   if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)))
   for (const tag of extra) tags.push(assertTag(tag))
-  if (tags.length === 0)
-    throw new UsageError('no tag to build: no commit sha is known', { fix: 'give tags (CLI: --tag)' })
+  if (tags.length === 0) throw new UsageError('no tag to build: no commit sha is known', { fix: `give ${OPTION.tags}` })
   return [...new Set(tags)]
-}
-
-/** Splits a list input on commas and newlines. */
-export function listInput(value: string): string[] {
-  return value
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter(Boolean)
 }

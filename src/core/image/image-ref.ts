@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js'
 import { showName } from '../escape.js'
+import { OPTION } from '../option-names.js'
 
 // The distribution reference grammar (docker/distribution `reference`), split in the parts we check.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
@@ -46,7 +47,7 @@ export function parseImageName(input: string, what = 'image'): ImageName & { low
   const name = registry ? `${registry}/${lower}` : lower
   if (trimmed.includes('@') || /:[^/]*$/.test(path) || !NAME.test(name)) {
     throw new UsageError(`${what} '${showName(input)}' is not an image name`, {
-      fix: `use a name without tag, like ghcr.io/owner/repo-migrations (tags go in the tags input)`,
+      fix: `use a name without tag, like ghcr.io/owner/repo-migrations (tags go in ${OPTION.tags})`,
     })
   }
   return { registry: registry ?? 'docker.io', repository: lower, name, lowercased: lower !== path }

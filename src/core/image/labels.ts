@@ -5,8 +5,10 @@ export interface LabelInput {
   readonly tool: string
   /** e.g. https://github.com/acme/api; omitted when unknown. */
   readonly source?: string
+  /** The commit the image is made from; omitted when there is none. */
   readonly revision?: string
-  readonly created: string
+  /** The commit's time or SOURCE_DATE_EPOCH (ISO 8601), never the wall clock; omitted when unknown. */
+  readonly created?: string
   readonly title: string
 }
 
@@ -22,7 +24,7 @@ export function imageLabels({
   const labels: Record<string, string> = {}
   if (source) labels['org.opencontainers.image.source'] = source
   if (revision) labels['org.opencontainers.image.revision'] = revision
-  labels['org.opencontainers.image.created'] = created
+  if (created) labels['org.opencontainers.image.created'] = created
   labels['org.opencontainers.image.title'] = title
   labels['io.migration-image.tool'] = tool
   labels['io.migration-image.count'] = String(validation.migrations.length)

@@ -1,3 +1,5 @@
+import { showName } from '../escape.js'
+import { didYouMean } from '../text.js'
 import { UsageError } from '../errors.js'
 
 /** How a migration tool's official image expects its migrations; the Dockerfile is rendered from this. */
@@ -118,8 +120,13 @@ const PRESETS: readonly Preset[] = [
 
 export const toolNames: readonly string[] = PRESETS.map(({ tool }) => tool)
 
+/** The preset for a tool, by name in any case (`Flyway` is `flyway`). */
 export function getPreset(tool: string): Preset {
-  const preset = PRESETS.find((candidate) => candidate.tool === tool)
-  if (!preset) throw new UsageError(`unknown tool '${tool}'`, { fix: `use one of: ${toolNames.join(', ')}` })
+  const preset = PRESETS.find((candidate) => candidate.tool === tool.trim().toLowerCase())
+  if (!preset) {
+    throw new UsageError(`unknown tool '${showName(tool)}'${didYouMean(tool, toolNames)}`, {
+      fix: `use one of: ${toolNames.join(', ')}`,
+    })
+  }
   return preset
 }

@@ -1,3 +1,5 @@
+import { showName } from '../../escape.js'
+import { didYouMean } from '../../text.js'
 import { UsageError } from '../../errors.js'
 import { atlasFormat } from './atlas.js'
 import { dbmateFormat } from './dbmate.js'
@@ -27,9 +29,11 @@ const FORMATS: ReadonlyMap<string, MigrationFormat> = new Map(
 export const formatNames: readonly string[] = [...FORMATS.keys()]
 
 export function getFormat(name: string): MigrationFormat {
-  const format = FORMATS.get(name)
+  const format = FORMATS.get(name.trim().toLowerCase())
   if (!format) {
-    throw new UsageError(`unknown format '${name}'`, { fix: `use one of: ${formatNames.join(', ')}` })
+    throw new UsageError(`unknown format '${showName(name)}'${didYouMean(name, formatNames)}`, {
+      fix: `use one of: ${formatNames.join(', ')}`,
+    })
   }
   return format
 }

@@ -1,0 +1,116 @@
+import { writeRegular } from '../core/check/safe-read.js'
+import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
+import { DirectoryError } from '../core/errors.js'
+import { planImage } from '../core/image/plan.js'
+import { getPreset, type Preset } from '../core/image/presets.js'
+import { nameOptions, OPTION } from '../core/option-names.js'
+import type { Problem } from '../core/check/problems.js'
+import type { Request } from '../core/request.js'
+import type { CleanupStore } from './cleanup.js'
+import { checkAgainstBase, type BaseCheck } from './git-base.js'
+import type { Log } from './log.js'
+import { publish, type PublishResult } from './publish.js'
+
+/** What the pipeline talks to: the log, the store of what the post step removes, the environment, the temp dir. */
+export interface Ports {
+  readonly log: Log
+  readonly cleanup: CleanupStore
+  /** The environment docker and git inherit (the cache service's variables included). */
+  readonly env: NodeJS.ProcessEnv
+  /** RUNNER_TEMP in the action, the system's temp dir in the CLI. */
+  readonly tempDir: string
+}
+
+/** What one run found and did, for the adapter to report (outputs, summary, text or JSON). */
+export interface Outcome {
+  readonly preset: Preset
+  /** The directory as its tool sees it, with the base-branch problems added. */
+  readonly validation: Validation
+  /** The base-branch checks, when they ran. */
+  readonly base?: BaseCheck & { readonly name: string }
+  /** `hash`: the atlas.sum path written. */
+  readonly wrote?: string
+  /** `dockerfile` and `build`: the Dockerfile. */
+  readonly dockerfile?: string
+  /** `build`: the image. */
+  readonly image?: PublishResult
+  /** Why the build or push failed, after a validation that passed: the adapter reports the rest, then this. */
+  readonly failure?: Error
+}
+
+/**
+ * One run, for the action and the CLI alike: validate → base-branch checks → (hash) → plan the image → build and
+ * push. It stops after the validation when the directory is invalid: nothing is built or pushed then.
+ */
+export async function runPipeline(request: Request, ports: Ports): Promise<Outcome> {
+  const preset = getPreset(request.check.tool)
+  const options: ValidateOptions = {
+    format: request.check.format,
+    checksum: request.check.checksum,
+    changelog: request.check.changelog,
+    maxFileSize: request.check.maxFileSize,
+  }
+  const own = named(await validateDirectory(request.check.dir, options), request)
+  if (request.command === 'hash') {
+    // Never through a link: a symlinked atlas.sum could point at any file the user can write.
+    writeRegular(own.sumPath, own.sumFile)
+    return { preset, validation: own, wrote: own.sumPath }
+  }
+  let validation = own
+  let base: Outcome['base']
+  if (request.base) {
+    const checked = await checkAgainstBase({
+      head: own,
+      options,
+      baseRef: request.base.ref,
+      baseName: request.base.name,
+      headRef: request.base.headRef,
+      allowOutOfOrder: request.base.allowOutOfOrder,
+      tempDir: ports.tempDir,
+      log: ports.log,
+    })
+    base = {
+      ...checked,
+      problems: checked.problems.map((problem) => nameFix(problem, request)),
+      name: request.base.name,
+    }
+    validation = withProblems(replaced(own, checked.mergeOnly), base.problems)
+  }
+  if (!validation.valid || request.command === 'validate' || !request.image) return { preset, validation, base }
+  if (request.command === 'build' && validation.migrations.length === 0 && validation.shipped.length === 0) {
+    throw new DirectoryError(`holds no migrations for ${preset.tool}: there is nothing to build`, {
+      file: request.check.dir,
+      fix: nameOptions(`check ${OPTION.dir} and the tool`, request.names),
+    })
+  }
+  const imagePlan = planImage(request.image, preset, validation)
+  if (request.command === 'dockerfile') {
+    for (const note of imagePlan.notes) ports.log[note.level](note.text)
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile }
+  }
+  try {
+    const image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error))
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile, failure }
+  }
+}
+
+/** The fixes name the options as this adapter's user sets them (an input, or a flag). */
+function named(validation: Validation, request: Request): Validation {
+  return { ...validation, problems: validation.problems.map((problem) => nameFix(problem, request)) }
+}
+
+const nameFix = (problem: Problem, request: Request): Problem =>
+  problem.fix === undefined ? problem : { ...problem, fix: nameOptions(problem.fix, request.names) }
+
+function replaced(validation: Validation, mergeOnly: BaseCheck['mergeOnly']): Validation {
+  if (!mergeOnly) return validation
+  const problems = validation.problems.map((problem) =>
+    problem.code === mergeOnly.problem.code && problem.file === mergeOnly.problem.file
+      ? mergeOnly.replacement
+      : problem,
+  )
+  return withProblems({ ...validation, problems }, [])
+}
