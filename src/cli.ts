@@ -87,7 +87,7 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     const image = outcome.image
     if (!image) return 1
     io.out(
-      `${image.pushed ? 'pushed' : 'built'} ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}\n`,
+      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : 'built'} ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}\n`,
     )
     return 0
   } finally {

@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Validation } from '../core/check/validate.js'
 import { MigrationImageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { readCacheService, type BuildFacts } from '../core/build/facts.js'
 import { needsBuilderFacts, planPublish, type Note, type PublishPlan, type PublishWish } from '../core/build/plan.js'
-import type { ImagePlan } from '../core/image/plan.js'
+import { contentKey, epochSeconds, STAGED_MTIME } from '../core/image/content-key.js'
+import { parseBaseImage } from '../core/image/image-ref.js'
+import { planImage, type ImagePlan } from '../core/image/plan.js'
+import { decideReuse, unchangedSince, type ReuseDecision, type TagFacts } from '../core/build/reuse.js'
 import type { Preset } from '../core/image/presets.js'
 import type { OptionNames } from '../core/option-names.js'
 import type { ImageRequest } from '../core/request.js'
@@ -14,7 +17,9 @@ import type { CleanupStore } from './cleanup.js'
 import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
 import type { Log } from './log.js'
-import { removeContext, stageContext } from './stage.js'
+import { fixTimes, readStaged } from './reproducible.js'
+import { readTag, RegistryClient, resolveBase, type Manifest } from './registry.js'
+import { removeContext, stageContext, type StagedContext } from './stage.js'
 
 /** What the publish step needs from its caller: where to log, where to record what the post step removes. */
 export interface PublishPorts {
@@ -41,6 +46,8 @@ export interface PublishResult {
   readonly files: string[]
   /** How many docker processes the publish spawned (a benchmark figure). */
   readonly dockerProcesses: number
+  /** Set when nothing was built: "unchanged since <sha>, re-tagged" (the image with the same content key). */
+  readonly unchanged?: string
 }
 
 /**
@@ -59,10 +66,14 @@ export async function publish(
   const context = stageContext(ports.tempDir, validation, preset, imagePlan.dockerfile)
   let metadataDir: string | undefined
   try {
+    // Reproducible: fixed mtimes in the context (COPY keeps them) and SOURCE_DATE_EPOCH for buildx, which passes it
+    // to BuildKit as the build argument that fixes the config's and history's times. Same input, same digest.
+    fixTimes(context.dir, STAGED_MTIME)
+    let dockerEnv: NodeJS.ProcessEnv =
+      image.created === undefined ? ports.env : { ...ports.env, SOURCE_DATE_EPOCH: String(epochSeconds(image.created)) }
     // Credentials go to a private docker config; without any, the user's own config (and logins) are used.
-    let dockerEnv = ports.env
     if (image.credentials?.password) {
-      const config = createDockerConfig(ports.tempDir, ports.env)
+      const config = createDockerConfig(ports.tempDir, dockerEnv)
       ports.cleanup.add({ dockerConfig: config.dir })
       dockerEnv = config.env
     }
@@ -93,7 +104,35 @@ export async function publish(
       metadataFile: path.join(metadataDir, 'metadata.json'),
       names: ports.names,
     }
-    const facts = await probe(docker, wish, ports.env)
+    // When pushing, the registry is asked (side by side with the probes) whether a new tag already holds an image
+    // with this content; the Dockerfile gets the content key label either way.
+    const [facts, lookup] = await Promise.all([
+      probe(docker, wish, ports.env),
+      image.push ? lookUp(image, preset, validation, imagePlan, context) : Promise.resolve(undefined),
+    ])
+    const reuse = decideReuse(wish, { buildxVersion: facts.buildxVersion, ...lookup, tags: lookup?.tags ?? [] })
+    if (reuse.kind === 're-tag' && lookup) {
+      for (const note of imagePlan.notes) say(log, note)
+      const done = await reTag(reuse, lookup, image, log)
+      if (done) {
+        await loggedIn
+        return {
+          image: wish.references[0],
+          references: [...wish.references],
+          pushedReferences: [...wish.references],
+          digest: reuse.digest,
+          imageRef: `${image.name.name}@${reuse.digest}`,
+          pushed: true,
+          builder: 'buildx',
+          cache: 'not used (nothing built)',
+          files: context.files,
+          dockerProcesses: docker.spawned,
+          unchanged: unchangedSince(reuse.since, reuse.from),
+        }
+      }
+    } else if (reuse.note) {
+      say(log, reuse.note)
+    }
     let plan = planPublish(wish, facts)
     if (plan.createBuilder) {
       const failed = await createBuilder(docker, plan.createBuilder.argv, plan.createBuilder.name)
@@ -138,6 +177,73 @@ export async function publish(
     removeContext(context)
     if (metadataDir) rmSync(metadataDir, { recursive: true, force: true })
   }
+}
+
+interface Lookup {
+  readonly contentKey?: string
+  readonly noKey?: string
+  readonly tags: (TagFacts & { manifest?: Manifest })[]
+  readonly client: RegistryClient
+}
+
+/**
+ * The content key of what was staged (the base resolved to its digest by the registry) and what the new tags hold
+ * now, read through the registry's API with the run's login. The staged Dockerfile gets the key as a label. Never
+ * fails the run: without a key or a registry answer, the image is built as always.
+ */
+async function lookUp(
+  image: ImageRequest,
+  preset: Preset,
+  validation: Validation,
+  imagePlan: ImagePlan,
+  context: StagedContext,
+): Promise<Lookup> {
+  const client = new RegistryClient(image.name.registry, image.name.repository, image.credentials)
+  const login = image.credentials ? { registry: image.name.registry, ...image.credentials } : undefined
+  const baseReference = parseBaseImage(image.baseImage || preset.baseImage).reference
+  const [base, tags] = await Promise.all([
+    resolveBase(baseReference, login).then(
+      (resolved) => ({ resolved }),
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    ),
+    Promise.all(image.tags.map((tag) => readTag(client, `${image.name.name}:${tag}`, tag))),
+  ])
+  if (!('resolved' in base)) return { noKey: base.error, tags, client }
+  const key = contentKey({
+    checksum: validation.checksum,
+    tool: preset.tool,
+    base: base.resolved,
+    dockerfile: imagePlan.keyDockerfile,
+    files: readStaged(context.dir, context.dockerfile),
+    platforms: image.platforms,
+    provenance: image.provenance,
+  })
+  writeFileSync(context.dockerfile, planImage(image, preset, validation, key).dockerfile)
+  fixTimes(context.dir, STAGED_MTIME)
+  return { contentKey: key, tags, client }
+}
+
+/** The new tags onto the existing image (a manifest PUT each, side by side); false (with a note) when that failed. */
+async function reTag(
+  decision: Extract<ReuseDecision, { kind: 're-tag' }>,
+  lookup: Lookup,
+  image: ImageRequest,
+  log: Log,
+): Promise<boolean> {
+  const manifest = lookup.tags.find((tag) => tag.digest === decision.digest)?.manifest
+  if (!manifest) return false
+  try {
+    await log.group(`re-tag ${decision.from} (${image.tags.length} tags)`, () =>
+      Promise.all(image.tags.map((tag) => lookup.client.putTag(tag, manifest))),
+    )
+  } catch (error) {
+    log.warning(
+      `re-tagging ${decision.from} failed (${error instanceof Error ? error.message : String(error)}): building instead`,
+    )
+    return false
+  }
+  say(log, decision.note)
+  return true
 }
 
 /** The probes the plan needs, side by side: buildx's version and, only when it matters, the builder's facts. */

@@ -1,4 +1,5 @@
 import type { Validation } from '../check/validate.js'
+import { CONTENT_KEY_LABEL } from './content-key.js'
 
 export interface LabelInput {
   readonly validation: Validation
@@ -10,6 +11,8 @@ export interface LabelInput {
   /** The commit's time or SOURCE_DATE_EPOCH (ISO 8601), never the wall clock; omitted when unknown. */
   readonly created?: string
   readonly title: string
+  /** The content key (src/core/image/content-key.ts): a later run with the same key re-tags instead of building. */
+  readonly contentKey?: string
 }
 
 /** OCI annotations plus what the image holds, so `docker inspect` answers "which migrations are in here?". */
@@ -20,6 +23,7 @@ export function imageLabels({
   revision,
   created,
   title,
+  contentKey,
 }: LabelInput): Record<string, string> {
   const labels: Record<string, string> = {}
   if (source) labels['org.opencontainers.image.source'] = source
@@ -30,5 +34,6 @@ export function imageLabels({
   labels['io.migration-image.count'] = String(validation.migrations.length)
   labels['io.migration-image.latest-version'] = validation.latestVersion ?? ''
   labels['io.migration-image.checksum'] = validation.checksum
+  if (contentKey) labels[CONTENT_KEY_LABEL] = contentKey
   return labels
 }

@@ -9,6 +9,8 @@ import type { Preset } from './presets.js'
 /** What goes into the image, decided before anything runs: the Dockerfile, and what the user should know of it. */
 export interface ImagePlan {
   readonly dockerfile: string
+  /** The Dockerfile without the revision and created labels (nor a content key): what the content key hashes. */
+  readonly keyDockerfile: string
   readonly notes: Note[]
 }
 
@@ -20,6 +22,7 @@ export function planImage(
   image: Pick<ImageRequest, 'name' | 'baseImage' | 'revision' | 'created' | 'source' | 'selfCheck'>,
   preset: Preset,
   validation: Validation,
+  contentKey?: string,
 ): ImagePlan {
   const notes: Note[] = []
   const base = parseBaseImage(image.baseImage || preset.baseImage)
@@ -35,16 +38,19 @@ export function planImage(
       text: `${preset.tool} has no offline self-check (it needs a database): self-check skipped`,
     })
   }
-  const labels = imageLabels({
-    validation,
-    tool: preset.tool,
-    source: image.source,
-    revision: image.revision,
-    created: image.created,
-    title: image.name.name,
-  })
+  const labels = (commit: boolean, key?: string): Record<string, string> =>
+    imageLabels({
+      validation,
+      tool: preset.tool,
+      source: image.source,
+      revision: commit ? image.revision : undefined,
+      created: commit ? image.created : undefined,
+      title: image.name.name,
+      contentKey: key,
+    })
   // Liquibase: the master changelog is the first shipped file; its path is relative to the search path.
   const changelog = preset.changelogEnv && validation.shipped[0] ? { [preset.changelogEnv]: validation.shipped[0] } : {}
-  const dockerfile = renderDockerfile({ preset, base, labels, env: changelog, selfCheck: image.selfCheck })
-  return { dockerfile, notes }
+  const render = (commit: boolean, key?: string): string =>
+    renderDockerfile({ preset, base, labels: labels(commit, key), env: changelog, selfCheck: image.selfCheck })
+  return { dockerfile: render(true, contentKey), keyDockerfile: render(false), notes }
 }

@@ -100,13 +100,15 @@ export interface ImageFacts {
   readonly builder: string
   readonly cache: string
   readonly files: readonly string[]
+  /** Nothing was built: "unchanged since <sha>, re-tagged". */
+  readonly unchanged?: string
 }
 
 /** The image part of the job summary: what was built, where it went, and how to run it. */
 export function renderImageSummary(result: ImageFacts, reason: string, runExample: string): string {
   const ref = result.imageRef ?? result.image
   return [
-    `### Image — ${result.pushed ? '📦 pushed' : '🔨 built, not pushed'}`,
+    `### Image — ${result.unchanged ? `♻️ ${cell(result.unchanged)}` : result.pushed ? '📦 pushed' : '🔨 built, not pushed'}`,
     '',
     '| | |',
     '|---|---|',
@@ -114,7 +116,9 @@ export function renderImageSummary(result: ImageFacts, reason: string, runExampl
     `| Tags | ${result.references.map(code).join('<br>')} |`,
     `| Digest | ${result.digest ? code(result.digest) : '—'} |`,
     `| Push | ${cell(reason)} |`,
-    `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
+    result.unchanged
+      ? `| Builder | none: ${cell(result.unchanged)} (same content key) |`
+      : `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
     `| Files | ${result.files.length} |`,
     '',
     `Run it: ${code(runExample.replace('IMAGE', ref))}`,

@@ -1,0 +1,47 @@
+import { closeSync, fstatSync, lstatSync, lutimesSync, openSync, readdirSync, readSync, constants } from 'node:fs'
+import path from 'node:path'
+import type { StagedFile } from '../core/image/content-key.js'
+
+/**
+ * Every file and directory of a staged context gets the same access and modification time (seconds since 1970).
+ * BuildKit's COPY keeps mtimes in the layer, so a context staged at another moment would make another layer digest;
+ * with fixed times (and SOURCE_DATE_EPOCH for the config) the same input builds the same image. Links are not
+ * followed (lutimes): staging makes none, and nothing outside the context is touched.
+ */
+export function fixTimes(dir: string, seconds: number): void {
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    lutimesSync(path.join(dir, name), seconds, seconds)
+  }
+  lutimesSync(dir, seconds, seconds)
+}
+
+/** Files larger than this are not hashed whole: staging copies validated migrations, which are bounded far below. */
+const MAX_FILE = 1 << 30
+
+/**
+ * The staged files (regular files only, the Dockerfile left out) with their modes and bytes, for the content key.
+ * Read without following links, each checked regular on its handle.
+ */
+export function readStaged(dir: string, dockerfile: string): StagedFile[] {
+  const files: StagedFile[] = []
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const file = path.join(dir, name)
+    if (file === dockerfile || !lstatSync(file).isFile()) continue
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW)
+    try {
+      const stat = fstatSync(fd)
+      if (!stat.isFile() || stat.size > MAX_FILE) throw new Error(`staged file ${name} is not a bounded regular file`)
+      const bytes = Buffer.alloc(stat.size)
+      let read = 0
+      while (read < stat.size) {
+        const got = readSync(fd, bytes, read, stat.size - read, read)
+        if (got === 0) break
+        read += got
+      }
+      files.push({ name: name.split(path.sep).join('/'), mode: stat.mode & 0o7777, bytes: bytes.subarray(0, read) })
+    } finally {
+      closeSync(fd)
+    }
+  }
+  return files
+}
