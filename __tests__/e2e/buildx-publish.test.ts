@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildxEnv,
+  changedCheckout,
   filesHolding,
   git,
   indexKeyPrefix,
@@ -112,10 +113,11 @@ describe('a builder input: the cache through v2 under the per-image scope, impor
   const runs: { main: ActionRun; post: Ran; requests: CacheRequest[]; sha: string }[] = []
   const run = async (token: string, sha = randomSha()): Promise<(typeof runs)[number]> => {
     const before = cache.log.length
+    // each run pushes other migrations: an unchanged push is re-tagged, and these runs are about the build's cache
     const ran = await runOnRunner(
       env,
       runner,
-      pushToMain(sha, ROOT),
+      pushToMain(sha, changedCheckout()),
       { ...atlasInputs(repository), builder: runner.builder ?? '' },
       { service: cache, token },
     )
@@ -270,7 +272,7 @@ describe('GitHub Enterprise Server: the v1 cache API (no ACTIONS_CACHE_SERVICE_V
     const second = await runOnRunner(
       env,
       { ...runner, env: { ...runner.env, ...v1() } },
-      pushToMain(randomSha(), ROOT),
+      pushToMain(randomSha(), changedCheckout()),
       inputs,
     )
     expect(second.main.status, output(second.main)).toBe(0)

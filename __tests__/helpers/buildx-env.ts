@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CacheService } from './gha-cache-service.js'
 import { runActionAsync, runPost, type ActionRun } from './runner.js'
 import { realEnv, type RealEnv } from './real-env.js'
-import { makeDir, type Ran } from './tmp.js'
+import { independentSum, makeDir, ROOT, type Ran } from './tmp.js'
 
 /** The buildx part scripts/test-env-buildx.sh started (Docker Engine 28.5 ×2, buildx 0.29, a remote BuildKit). */
 export interface BuildxEnv extends RealEnv {
@@ -134,6 +134,20 @@ export async function runOnRunner(
   })
   const post = runPost(main, stepEnv, trigger.cwd)
   return { main, post }
+}
+
+/**
+ * A checkout like this repository's with one migration of its own in examples/atlas/migrations (atlas.sum remade):
+ * a push of it changes the image, so it is built. A push that changes nothing is re-tagged instead (no build).
+ */
+export function changedCheckout(): string {
+  const dir = makeDir()
+  const migrations = path.join(dir, 'examples/atlas/migrations')
+  cpSync(path.join(ROOT, 'examples/atlas/migrations'), migrations, { recursive: true })
+  const table = `run_${randomBytes(6).toString('hex')}`
+  writeFileSync(path.join(migrations, '20991231000000_run.sql'), `CREATE TABLE ${table} (id int);\n`)
+  writeFileSync(path.join(migrations, 'atlas.sum'), independentSum(migrations))
+  return dir
 }
 
 export const randomName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`
