@@ -6,7 +6,9 @@
 // a base of about 200 MB in the loopback registry, and the GitHub cache service stand-in
 // (__tests__/helpers/gha-cache-service.ts, bundled here with esbuild).
 //
-// Three phases, each on a "fresh runner" (the builder's local cache pruned first, as a new job starts with none):
+// Setups: the docker driver on each store (no cache; and the gha cache on the containerd store, the only one where
+// the docker driver exports it), and a remote-driver builder standing in for setup-buildx-action's, with and without
+// the cache. Three phases, each on a "fresh runner" (the builder's local cache pruned first, as a new job starts with none):
 //   first      a new image: nothing in the registry or the cache
 //   one more   the same image with one new migration
 //   unchanged  the same files again under a new commit (the action re-tags; the hand workflow builds)
@@ -189,7 +191,7 @@ function cacheBytes(from) {
 }
 
 // The action's main step, as the runner runs it.
-async function action({ engine, useCache }, repository, ws, commit) {
+async function action({ engine, useCache, builder }, repository, ws, commit) {
   const temp = mkdtempSync(path.join(work, 'runner-'))
   for (const file of ['output', 'summary', 'state']) writeFileSync(path.join(temp, file), '')
   writeFileSync(path.join(temp, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }))
@@ -214,6 +216,7 @@ async function action({ engine, useCache }, repository, ws, commit) {
     INPUT_USERNAME: env.MI_REGISTRY_USER,
     INPUT_PASSWORD: env.MI_REGISTRY_PASSWORD,
     INPUT_CACHE: String(useCache),
+    ...(builder ? { INPUT_BUILDER: builder } : {}),
     ...(useCache ? cache.runnerEnv(tokenFor(repository)) : {}),
   }
   const out = await run(actionNode, [path.join(root, 'dist/index.js')], { cwd: ws, env: stepEnv })
@@ -221,7 +224,7 @@ async function action({ engine, useCache }, repository, ws, commit) {
 }
 
 // The hand-written workflow's login and build-push step on the same builder, with the action's Dockerfile.
-async function hand({ engine, useCache }, repository, ws, commit, variant = 'max') {
+async function hand({ engine, useCache, builder }, repository, ws, commit, variant = 'max') {
   const context = mkdtempSync(path.join(work, 'context-'))
   cpSync(path.join(ws, 'migrations'), path.join(context, 'migrations'), { recursive: true })
   let dockerfile = execFileSync(
@@ -256,6 +259,8 @@ async function hand({ engine, useCache }, repository, ws, commit, variant = 'max
     HOME: home,
     DOCKER_HOST: hosts[engine],
     DOCKER_CONFIG: config,
+    // the runner's builders (setup-buildx-action's) stay visible with the private config
+    BUILDX_CONFIG: path.join(home, '.docker', 'buildx'),
     SOURCE_DATE_EPOCH: '1700000000',
     ...(useCache ? cache.runnerEnv(tokenFor(repository)) : {}),
   }
@@ -272,6 +277,7 @@ async function hand({ engine, useCache }, repository, ws, commit, variant = 'max
       'build',
       '--push',
       '--provenance=false',
+      ...(builder ? ['--builder', builder] : []),
       ...cacheArgs,
       '-t',
       `${image}:${commit}`,
@@ -290,12 +296,37 @@ async function freshRunner(engine) {
   const ours = listed.split('\n').filter((ref) => ref.startsWith(`${env.MI_REGISTRY}/bench/`))
   if (ours.length > 0) await docker(engine, ['image', 'rm', '--force', ...ours])
   await docker(engine, ['buildx', 'prune', '--all', '--force'])
+  await docker(engine, ['buildx', 'prune', '--builder', REMOTE, '--all', '--force'], path.join(home, '.docker'))
 }
+
+// What docker/setup-buildx-action leaves on a runner: a builder of its own (here a remote-driver builder on the
+// containerd engine's BuildKit, as the tests' runners have it), which pushes without loading into the engine.
+const REMOTE = 'bench-remote'
+await docker(
+  'containerd',
+  ['buildx', 'create', '--name', REMOTE, '--driver', 'remote', env.MI_BUILDKIT_REMOTE_ENDPOINT],
+  path.join(home, '.docker'),
+)
+await docker('containerd', ['buildx', 'inspect', '--bootstrap', REMOTE], path.join(home, '.docker'))
 
 const CONFIGS = [
   { name: 'classic store, no cache', engine: 'classic', useCache: false, variants: ['max'] },
   { name: 'containerd store, no cache', engine: 'containerd', useCache: false, variants: ['max', 'link'] },
   { name: 'containerd store, gha cache', engine: 'containerd', useCache: true, variants: ['max', 'min', 'link'] },
+  {
+    name: 'remote builder, no cache',
+    engine: 'containerd',
+    builder: REMOTE,
+    useCache: false,
+    variants: ['max', 'link'],
+  },
+  {
+    name: 'remote builder, gha cache',
+    engine: 'containerd',
+    builder: REMOTE,
+    useCache: true,
+    variants: ['max', 'min', 'link'],
+  },
 ]
 const PHASES = ['first', 'one more', 'unchanged']
 const results = {} // key: config|who|phase → [{ ms, reg, cache }]
