@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-44VGN2I4.js";
+} from "./chunks/chunk-2RSBAGOT.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -48,7 +48,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-RZQF5OIU.js";
+} from "./chunks/chunk-AQCQH2B5.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts

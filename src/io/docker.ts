@@ -145,3 +145,11 @@ export function tail(text: string, lines = 5): string {
     .map(oneLine)
     .join(' | ')
 }
+
+/** docker's output without buildx's progress lines (`#12 …`, `------`, ` > [stage]`, `=> …`): what is left says why. */
+export function withoutProgress(output: string): string {
+  return output
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*(#\d+\s|-{3,}|>|\d+ \||\[\+\]|=>)/.test(line))
+    .join('\n')
+}

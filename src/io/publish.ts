@@ -9,9 +9,9 @@ import type { ImagePlan } from '../core/image/plan.js'
 import type { Preset } from '../core/image/presets.js'
 import type { OptionNames } from '../core/option-names.js'
 import type { ImageRequest } from '../core/request.js'
-import { createBuilder, detectBuildx, inspectBuilder, temporaryBuilderName } from './builder.js'
+import { createBuilder, detectBuildx, inspectBuilder, listBuilders, temporaryBuilderName } from './builder.js'
 import type { CleanupStore } from './cleanup.js'
-import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
+import { Docker, DockerMissingError, tail, withoutProgress, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
 import type { Log } from './log.js'
 import { removeContext, stageContext } from './stage.js'
@@ -93,8 +93,13 @@ export async function publish(
       metadataFile: path.join(metadataDir, 'metadata.json'),
       names: ports.names,
     }
-    const facts = await probe(docker, wish, ports.env)
+    let facts = await probe(docker, wish, ports.env)
     let plan = planPublish(wish, facts)
+    // Before creating a builder, look for an existing one that can do it (only now: it is one more probe).
+    if (plan.createBuilder && facts.buildxVersion !== undefined) {
+      facts = { ...facts, builders: await listBuilders(docker, facts.buildxVersion) }
+      plan = planPublish(wish, facts)
+    }
     if (plan.createBuilder) {
       const failed = await createBuilder(docker, plan.createBuilder.argv, plan.createBuilder.name)
       if (failed === undefined) ports.cleanup.add({ builder: plan.createBuilder.name })
@@ -242,8 +247,10 @@ function dockerError(what: 'build' | 'push', output: string, registry: string): 
   assertEngine(output)
   const denied = AUTH_FAILURE.test(output)
   const pushing = what === 'push' || /exporting to image|pushing layers|failed to push|push access denied/i.test(output)
-  const lines = output.split(/\r?\n/).filter((line) => !/^\s*(#\d+\s|-{3,}|>|\d+ \||\[\+\]|=>)/.test(line))
-  return new MigrationImageError(`docker ${pushing && denied ? 'push' : what} failed: ${tail(lines.join('\n'))}`, {
-    fix: denied ? registryFix(registry) : 'see the docker output above',
-  })
+  return new MigrationImageError(
+    `docker ${pushing && denied ? 'push' : what} failed: ${tail(withoutProgress(output))}`,
+    {
+      fix: denied ? registryFix(registry) : 'see the docker output above',
+    },
+  )
 }
