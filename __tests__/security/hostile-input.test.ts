@@ -15,7 +15,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ACTION_NODE, runAction, type ActionRun } from '../helpers/runner.js'
 import { independentSum, makeDir, ROOT, runCli, type Ran } from '../helpers/tmp.js'
-import { FakeDocker, foreignCommands, noBuildx, runnerCommands } from './fake-docker.js'
+import { FakeDocker, foreignCommands, noBuildx, runnerCommands } from '../helpers/fake-docker.js'
 
 // Each class of the threat list: the bundled dist/ driven as the runner (or a user) drives it, a recording docker
 // stand-in where docker is involved, canaries outside the run's own directories.
