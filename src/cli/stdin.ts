@@ -12,7 +12,7 @@ const pause = (): void => {
  * Standard input (the password for --username), bounded. A pipe may be non-blocking (EAGAIN): wait briefly and
  * read on, instead of failing with a stack trace.
  */
-export function readStdin(): string {
+function readStdin(): string {
   const chunks: Buffer[] = []
   const buffer = Buffer.alloc(1 << 16)
   let total = 0

@@ -55,7 +55,7 @@ export interface UncoveredFile {
   readonly reason: string
 }
 
-export const hasErrors = (problems: readonly Problem[]): boolean =>
+const hasErrors = (problems: readonly Problem[]): boolean =>
   problems.some(({ severity }) => severity === 'error')
 
 /** The same directory judged with more problems (the base-branch rules). */

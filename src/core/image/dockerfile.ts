@@ -9,7 +9,7 @@ import { hasControlCharacter } from '../text.js'
  * `COPY image/ <parent>/` copies that directory itself — with its read-only mode. (`COPY dir/ /migrations/` copies
  * only the contents, and the builder makes `/migrations` 0755.) The runner script sits beside `image/`.
  */
-export const CONTEXT_IMAGE = 'image'
+const CONTEXT_IMAGE = 'image'
 export const CONTEXT_RUNNER = 'migrate.sh'
 
 /** Where the migrations are staged in the context, for a tool's migrations directory (`/flyway/sql` → `image/sql`). */
