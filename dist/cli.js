@@ -65,8 +65,8 @@ function readStdin() {
 }
 function readPassword(err) {
   if (!process.stdin.isTTY) return readStdin();
-  err("Password: ");
   process.stdin.setRawMode(true);
+  err("Password: ");
   const typed = [];
   const byte = Buffer.alloc(1);
   try {

@@ -43,8 +43,9 @@ function readStdin(): string {
  */
 export function readPassword(err: (text: string) => void): string {
   if (!process.stdin.isTTY) return readStdin()
-  err('Password: ')
+  // Raw mode first: a key typed as soon as the prompt shows must not be echoed.
   process.stdin.setRawMode(true)
+  err('Password: ')
   const typed: number[] = []
   const byte = Buffer.alloc(1)
   try {
