@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-2RSBAGOT.js";
+} from "./chunks/chunk-MHCCOZAX.js";
 import {
   CLI_NAMES,
   DockerMissingError,

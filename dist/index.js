@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-2RSBAGOT.js";
+} from "./chunks/chunk-MHCCOZAX.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -372,8 +372,6 @@ async function run() {
   try {
     action = readActionInputs();
     if (action.lowercased) notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`);
-    if (action.request.image)
-      info2(`${action.request.image.push ? "pushing" : "not pushing"}: ${action.request.image.pushReason}`);
     const outcome = await runPipeline(action.request, {
       log: actionLog,
       cleanup: new SavedState(),
