@@ -1,22 +1,17 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FakeDocker, noBuildx } from './helpers/fake-docker.js'
+import { gitWith } from './helpers/git.js'
 import { independentSum, makeDir, ROOT, runCli } from './helpers/tmp.js'
 
 // The CLI as a developer meets it, run from the bundled dist/cli.js. Builds go to a recording `docker` stand-in on
 // PATH (no engine): what would have run is asserted, argv and Dockerfile included.
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.invalid',
-  GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z',
-  GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z',
-}
+// Fixed commit dates: the image's created label is the commit's time.
+const DATES = { GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' }
 
 /** A git checkout with migrations/ committed; returns the repo, the dir and the commit. */
 function checkout(): { repo: string; dir: string; sha: string } {
@@ -25,12 +20,7 @@ function checkout(): { repo: string; dir: string; sha: string } {
   mkdirSync(dir)
   writeFileSync(path.join(dir, '1_a.sql'), 'CREATE TABLE a (id int);\n')
   writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-C', repo, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, ...GIT_ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim()
+  const git = (...args: string[]): string => gitWith(DATES, repo, ...args)
   git('init', '-q')
   git('add', '.')
   git('commit', '-qm', 'migrations')

@@ -5,25 +5,12 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
+import { git } from '../helpers/git.js'
 import { realEnv, registryDigest } from '../helpers/real-env.js'
 import { independentSum, makeDir, ROOT } from '../helpers/tmp.js'
 
 // A real git repository with history; the action runs on a pull_request event as the runner would run it.
 const env = realEnv()
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'], // git's own chatter stays out of the test log
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.invalid',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.invalid',
-    },
-  }).trim()
-}
 
 function rehash(repo: string): void {
   writeFileSync(path.join(repo, 'migrations/atlas.sum'), independentSum(path.join(repo, 'migrations')))
