@@ -212,7 +212,7 @@ var CHECKS = [
 ];
 function renderSummary(validation, context = {}) {
   const { migrations } = validation;
-  const problems = [...validation.problems, ...context.baseProblems ?? []];
+  const problems = validation.problems;
   const added = new Set(context.added ?? []);
   const errors = problems.filter(({ severity }) => severity === "error");
   const verdict = errors.length === 0 ? "✅ valid" : `❌ ${errors.length} error${errors.length === 1 ? "" : "s"}`;
@@ -326,7 +326,7 @@ function summaryOf(run2, outcome) {
   const base = outcome.base;
   const checks = renderSummary(
     outcome.validation,
-    base ? { baseProblems: base.problems, added: base.added, baseName: base.name } : {}
+    base ? { added: base.added, baseName: base.name } : {}
   );
   if (!outcome.image || !run2.request.image) return checks;
   return `${checks}

@@ -70,6 +70,9 @@ describe('pull request: base-branch rules from git history', () => {
     expect(errors(run)).toContain(
       '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
     )
+    // one annotation and one summary row for the one problem
+    expect(errors(run).filter((line) => line.includes('applied-changed'))).toHaveLength(1)
+    expect(run.summary.split('edits a migration that is already on main')).toHaveLength(2)
   })
 
   it('a deleted applied migration fails naming it', () => {
