@@ -26,7 +26,7 @@ describe('Dockerfile rendering', () => {
   it('atlas preset (with labels)', () => {
     expect(render('atlas')).toMatchInlineSnapshot(`
       "FROM arigaio/atlas:1.2.3
-      COPY migrations/ /migrations/
+      COPY image/ /
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
             org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
@@ -41,11 +41,12 @@ describe('Dockerfile rendering', () => {
   it('atlas preset with the self-check stage', () => {
     expect(render('atlas', { selfCheck: true })).toMatchInlineSnapshot(`
       "FROM arigaio/atlas:1.2.3 AS self-check
-      COPY migrations/ /migrations/
+      COPY image/ /
+      COPY image/ /migration-image/
       RUN ["/atlas", "migrate", "validate", "--dir", "file:///migrations"]
 
       FROM arigaio/atlas:1.2.3
-      COPY --from=self-check /migrations/ /migrations/
+      COPY --from=self-check /migration-image/ /
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
             org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
@@ -60,7 +61,7 @@ describe('Dockerfile rendering', () => {
   it('golang-migrate preset: -path wired into the entrypoint', () => {
     expect(render('golang-migrate')).toMatchInlineSnapshot(`
       "FROM migrate/migrate:v4.19.1
-      COPY migrations/ /migrations/
+      COPY image/ /
       USER 65534:65534
       ENTRYPOINT ["migrate", "-path", "/migrations"]
       CMD []
@@ -71,7 +72,7 @@ describe('Dockerfile rendering', () => {
   it('flyway preset', () => {
     expect(render('flyway')).toMatchInlineSnapshot(`
       "FROM flyway/flyway:13.0.0
-      COPY migrations/ /flyway/sql/
+      COPY image/ /flyway/
       ENV FLYWAY_LOCATIONS="filesystem:/flyway/sql"
       USER 65534:65534
       "
@@ -81,7 +82,7 @@ describe('Dockerfile rendering', () => {
   it('liquibase preset: keeps the base user, points at the master changelog', () => {
     expect(render('liquibase', { env: { LIQUIBASE_COMMAND_CHANGELOG_FILE: 'changelog.xml' } })).toMatchInlineSnapshot(`
       "FROM liquibase/liquibase:4.33.0
-      COPY migrations/ /liquibase/changelog/
+      COPY image/ /liquibase/
       ENV LIQUIBASE_SEARCH_PATH="/liquibase/changelog" \\
           LIQUIBASE_COMMAND_CHANGELOG_FILE="changelog.xml"
       "
@@ -91,7 +92,7 @@ describe('Dockerfile rendering', () => {
   it('dbmate preset', () => {
     expect(render('dbmate')).toMatchInlineSnapshot(`
       "FROM ghcr.io/amacneil/dbmate:2.35.0
-      COPY migrations/ /db/migrations/
+      COPY image/ /db/
       ENV DBMATE_MIGRATIONS_DIR="/db/migrations" \\
           DBMATE_NO_DUMP_SCHEMA="true"
       USER 65534:65534
@@ -102,11 +103,12 @@ describe('Dockerfile rendering', () => {
   it('goose preset with the self-check stage', () => {
     expect(render('goose', { selfCheck: true })).toMatchInlineSnapshot(`
       "FROM ghcr.io/kukymbr/goose-docker:3.27.1 AS self-check
-      COPY migrations/ /migrations/
+      COPY image/ /
+      COPY image/ /migration-image/
       RUN ["goose", "-dir", "/migrations", "validate"]
 
       FROM ghcr.io/kukymbr/goose-docker:3.27.1
-      COPY --from=self-check /migrations/ /migrations/
+      COPY --from=self-check /migration-image/ /
       ENV GOOSE_MIGRATION_DIR="/migrations"
       USER 65534:65534
       "
@@ -116,7 +118,7 @@ describe('Dockerfile rendering', () => {
   it('psql preset: runner entrypoint, numeric non-root user, env', () => {
     expect(render('psql')).toMatchInlineSnapshot(`
       "FROM postgres:18-alpine
-      COPY migrations/ /migrations/
+      COPY image/ /
       COPY migrate.sh /usr/local/bin/migration-image-migrate
       ENV MIGRATIONS_DIR="/migrations"
       USER 65534:65534

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { fixtureCases, fixtureDir, readExpected } from './helpers/fixtures.js'
-import { independentSum, ROOT, runNode } from './helpers/tmp.js'
+import { independentSums, ROOT, runNodeAsync } from './helpers/tmp.js'
 
 // One directory per rule edge, for every tool: __tests__/fixtures/<tool>/<case>/{migrations/, expect.json}.
 // expect.json holds the verdict the tool itself gives (and the source line that proves it); each case runs through
@@ -14,8 +14,8 @@ interface JsonProblem {
   readonly line?: number
 }
 
-function verdict(tool: string, dir: string) {
-  const ran = runNode('dist/cli.js', ['validate', dir, '--tool', tool, '--json'])
+async function verdict(tool: string, dir: string) {
+  const ran = await runNodeAsync('dist/cli.js', ['validate', dir, '--tool', tool, '--json'])
   const json = JSON.parse(ran.stdout) as Record<'errors' | 'warnings' | 'notices', JsonProblem[]> & { valid: boolean }
   const problems = (['errors', 'warnings', 'notices'] as const)
     .flatMap((key) =>
@@ -32,16 +32,21 @@ function verdict(tool: string, dir: string) {
 
 describe('fixtures: each rule edge, judged as the tool judges it (through dist/cli.js)', () => {
   const cases = fixtureCases()
+  // The independent sums of every fixture, in one Python run; the CLI runs side by side (each case its own process).
+  let sums = new Map<string, string>()
+  beforeAll(() => {
+    sums = independentSums(cases.map(([tool, name]) => ({ dir: fixtureDir(tool, name), format: tool })))
+  })
 
   it('there are fixtures for every tool this suite covers', () => {
     const tools = new Set(cases.map(([tool]) => tool))
     for (const tool of ['atlas', 'golang-migrate', 'flyway', 'goose', 'dbmate', 'psql']) expect(tools).toContain(tool)
   })
 
-  it.each(cases)('%s/%s', (tool, name) => {
+  it.concurrent.each(cases)('%s/%s', async (tool, name) => {
     const expected = readExpected(tool, name)
     const dir = fixtureDir(tool, name)
-    const got = verdict(tool, dir)
+    const got = await verdict(tool, dir)
     const want = [...expected.problems].sort((a, b) =>
       (a.file + a.severity + a.code).localeCompare(b.file + b.severity + b.code),
     )
@@ -57,7 +62,7 @@ describe('fixtures: each rule edge, judged as the tool judges it (through dist/c
       sum = undefined
     }
     // A committed atlas.sum is the independent implementation's, so a valid verdict also proves the hashing.
-    if (sum !== undefined) expect(sum).toBe(independentSum(dir, tool))
+    if (sum !== undefined) expect(sum).toBe(sums.get(dir))
     if (expected.entries && sum !== undefined) {
       expect(
         sum
@@ -90,8 +95,8 @@ describe('examples: every examples/ directory validates with its tool through di
     ])
   })
 
-  it.each(examples)('%s', (tool, dir) => {
-    const got = verdict(tool, dir)
+  it.concurrent.each(examples)('%s', async (tool, dir) => {
+    const got = await verdict(tool, dir)
     expect(got.problems.filter(({ severity }) => severity !== 'notice')).toEqual([])
     expect(got.status).toBe(0)
   })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { parseBuilderInspect, readCacheService, type BuildFacts, type BuilderInfo } from '../src/core/build/facts.js'
+import {
+  parseBuilderInspect,
+  parseBuilderList,
+  readCacheService,
+  type BuildFacts,
+  type BuilderInfo,
+} from '../src/core/build/facts.js'
 import { planPublish, type PublishWish } from '../src/core/build/plan.js'
 import { UsageError } from '../src/core/errors.js'
 import { ACTION_NAMES } from '../src/core/option-names.js'
@@ -229,6 +235,34 @@ describe('planPublish: the decisions, with the exact notes', () => {
       ],
     },
     {
+      case: 'an existing capable builder (setup-buildx-action with use: false) is used before creating one',
+      wish: { cache: false, platforms: ['linux/amd64', 'linux/arm64'] },
+      facts: facts('docker classic', 'none', {
+        builders: [
+          { ...BUILDERS['docker classic'] },
+          { ...BUILDERS['docker-container'], name: 'stopped', running: false },
+          { ...BUILDERS.remote, running: true },
+        ],
+      }),
+      kind: 'buildx',
+      builder: 'remote-1',
+      cache: 'off',
+      notes: [
+        "info: the current builder (default) (docker driver on the classic image store) cannot build several platforms (linux/amd64, linux/arm64): using builder 'remote-1' (driver remote), which can",
+      ],
+    },
+    {
+      case: 'no capable builder in the list: a temporary one is created',
+      facts: facts('docker classic', 'v2', { builders: [{ ...BUILDERS['docker classic'] }] }),
+      kind: 'buildx',
+      create: true,
+      builder: TEMP,
+      cache: 'rw',
+      notes: [
+        'info: the current builder (default) (docker driver on the classic image store) cannot use the GitHub Actions cache: creating a temporary docker-container builder (the post step removes it)',
+      ],
+    },
+    {
       case: 'provenance on the classic store → temporary builder',
       wish: { cache: false, provenance: 'mode=max' },
       facts: facts('docker classic', 'none'),
@@ -425,5 +459,60 @@ describe('buildx inspect', () => {
     expect(parseBuilderInspect(classic.replace('v0.25.1', 'v0.0.0+unknown'))?.buildkitVersion).toBe('0.0.0')
     expect(parseBuilderInspect(classic.replace('v0.25.1', 'v0.8+unknown'))?.buildkitVersion).toBe('0.8.0')
     expect(parseBuilderInspect(classic.replace(/BuildKit version.*\n/, ''))?.buildkitVersion).toBeUndefined()
+  })
+})
+
+describe('buildx ls --format json', () => {
+  it('reads each builder, its first node and the containerd-store label; skips what buildx would not print', () => {
+    const lines = [
+      JSON.stringify({
+        Name: 'mi-remote',
+        Driver: 'remote',
+        Nodes: [{ Status: 'running', Version: 'v0.0.0+unknown', Platforms: ['linux/amd64'], Labels: {} }],
+      }),
+      JSON.stringify({
+        Name: 'default',
+        Driver: 'docker',
+        Current: true,
+        Nodes: [
+          {
+            Status: 'running',
+            Version: 'v0.25.1',
+            Platforms: ['linux/amd64', 'linux/arm64'],
+            Labels: { 'org.mobyproject.buildkit.worker.snapshotter': 'native' },
+          },
+        ],
+      }),
+      JSON.stringify({ Name: 'stopped', Driver: 'docker-container', Nodes: [{ Status: 'inactive' }] }),
+      JSON.stringify({ Name: '--evil', Driver: 'remote' }),
+      'not json',
+      '[1,2]',
+    ].join('\n')
+    expect(parseBuilderList(lines)).toEqual([
+      {
+        name: 'mi-remote',
+        driver: 'remote',
+        buildkitVersion: '0.0.0',
+        containerdStore: false,
+        platforms: ['linux/amd64'],
+        running: true,
+      },
+      {
+        name: 'default',
+        driver: 'docker',
+        buildkitVersion: '0.25.1',
+        containerdStore: true,
+        platforms: ['linux/amd64', 'linux/arm64'],
+        running: true,
+      },
+      {
+        name: 'stopped',
+        driver: 'docker-container',
+        buildkitVersion: undefined,
+        containerdStore: false,
+        platforms: [],
+        running: false,
+      },
+    ])
   })
 })

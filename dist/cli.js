@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-44VGN2I4.js";
+} from "./chunks/chunk-MHCCOZAX.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -30,7 +30,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-RZQF5OIU.js";
+} from "./chunks/chunk-AQCQH2B5.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -65,8 +65,8 @@ function readStdin() {
 }
 function readPassword(err) {
   if (!process.stdin.isTTY) return readStdin();
-  err("Password: ");
   process.stdin.setRawMode(true);
+  err("Password: ");
   const typed = [];
   const byte = Buffer.alloc(1);
   try {

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-44VGN2I4.js";
+} from "./chunks/chunk-MHCCOZAX.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -48,7 +48,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-RZQF5OIU.js";
+} from "./chunks/chunk-AQCQH2B5.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
@@ -212,7 +212,7 @@ var CHECKS = [
 ];
 function renderSummary(validation, context = {}) {
   const { migrations } = validation;
-  const problems = [...validation.problems, ...context.baseProblems ?? []];
+  const problems = validation.problems;
   const added = new Set(context.added ?? []);
   const errors = problems.filter(({ severity }) => severity === "error");
   const verdict = errors.length === 0 ? "✅ valid" : `❌ ${errors.length} error${errors.length === 1 ? "" : "s"}`;
@@ -326,7 +326,7 @@ function summaryOf(run2, outcome) {
   const base = outcome.base;
   const checks = renderSummary(
     outcome.validation,
-    base ? { baseProblems: base.problems, added: base.added, baseName: base.name } : {}
+    base ? { added: base.added, baseName: base.name } : {}
   );
   if (!outcome.image || !run2.request.image) return checks;
   return `${checks}
@@ -372,8 +372,6 @@ async function run() {
   try {
     action = readActionInputs();
     if (action.lowercased) notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`);
-    if (action.request.image)
-      info2(`${action.request.image.push ? "pushing" : "not pushing"}: ${action.request.image.pushReason}`);
     const outcome = await runPipeline(action.request, {
       log: actionLog,
       cleanup: new SavedState(),

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-RZQF5OIU.js";
+} from "./chunks/chunk-AQCQH2B5.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts

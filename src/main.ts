@@ -27,8 +27,6 @@ export async function run(): Promise<void> {
   try {
     action = readActionInputs()
     if (action.lowercased) core.notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`)
-    if (action.request.image)
-      info(`${action.request.image.push ? 'pushing' : 'not pushing'}: ${action.request.image.pushReason}`)
     const outcome = await runPipeline(action.request, {
       log: actionLog,
       cleanup: new SavedState(),

@@ -358,13 +358,38 @@ describe('cli build', () => {
     expect(out.trim()).toBe(`pushed ${env.MI_REGISTRY}/acme/cli:${head} ${env.MI_REGISTRY}/acme/cli:${tag} (${digest})`)
   })
 
-  it('dockerfile prints what build uses', () => {
-    const out = execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'dist/cli.js'), 'dockerfile', 'examples/psql/migrations', '--tool', 'psql'],
-      { cwd: ROOT, encoding: 'utf8' },
-    )
-    expect(out).toMatch(/^FROM postgres:18-alpine\nCOPY migrations\/ \/migrations\/\nCOPY migrate.sh/)
+  it('dockerfile prints what build builds: the same labels (the commit and its time, never the clock)', () => {
+    const cli = (command: string, extra: string[] = []): string =>
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'dist/cli.js'),
+          command,
+          'examples/psql/migrations',
+          '--tool',
+          'psql',
+          '--image',
+          'acme/df:local',
+          '--base-image',
+          env.MI_BASE_PSQL,
+          ...extra,
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST } },
+      )
+    const printed = cli('dockerfile')
+    expect(printed).toMatch(/^FROM .*\nCOPY image\/ \/\nCOPY migrate.sh/)
+    expect(cli('dockerfile')).toBe(printed) // no clock in it
+    cli('build', ['--no-cache'])
+    const labels = JSON.parse(docker(env, ['image', 'inspect', 'acme/df:local', '--format', '{{json .Config.Labels}}']))
+    const head = execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8' })
+      .trim()
+      .split(' ')
+    expect(labels['org.opencontainers.image.revision']).toBe(head[0])
+    expect(labels['org.opencontainers.image.created']).toBe(new Date(head[1]).toISOString())
+    for (const [key, value] of Object.entries(labels as Record<string, string>)) {
+      if (key.startsWith('org.opencontainers') || key.startsWith('io.migration-image'))
+        expect(printed).toContain(`${key}="${value}"`)
+    }
   })
 })
 

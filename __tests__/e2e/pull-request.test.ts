@@ -5,25 +5,12 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
+import { git } from '../helpers/git.js'
 import { realEnv, registryDigest } from '../helpers/real-env.js'
 import { independentSum, makeDir, ROOT } from '../helpers/tmp.js'
 
 // A real git repository with history; the action runs on a pull_request event as the runner would run it.
 const env = realEnv()
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'], // git's own chatter stays out of the test log
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.invalid',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.invalid',
-    },
-  }).trim()
-}
 
 function rehash(repo: string): void {
   writeFileSync(path.join(repo, 'migrations/atlas.sum'), independentSum(path.join(repo, 'migrations')))
@@ -83,6 +70,9 @@ describe('pull request: base-branch rules from git history', () => {
     expect(errors(run)).toContain(
       '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
     )
+    // one annotation and one summary row for the one problem
+    expect(errors(run).filter((line) => line.includes('applied-changed'))).toHaveLength(1)
+    expect(run.summary.split('edits a migration that is already on main')).toHaveLength(2)
   })
 
   it('a deleted applied migration fails naming it', () => {

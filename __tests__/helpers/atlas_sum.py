@@ -2,6 +2,7 @@
 """Independent atlas.sum computation for the tests, written from Atlas's documented algorithm with hashlib only.
 
 usage: atlas_sum.py DIR [FORMAT] -> prints the atlas.sum bytes Atlas would write for DIR
+       atlas_sum.py --batch      -> reads "FORMAT DIR" lines on stdin, prints a JSON object {DIR: atlas.sum}
 FORMAT: atlas (default), goose, dbmate, liquibase (all top-level *.sql), golang-migrate / psql (top-level
 *.up.sql), flyway (recursive V/B/R files in Atlas's own order: see flyway_files).
 """
@@ -284,4 +285,10 @@ def atlas_sum(directory: str, fmt: str = "atlas") -> bytes:
 
 
 if __name__ == "__main__":
-    sys.stdout.buffer.write(atlas_sum(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "atlas"))
+    if sys.argv[1:] == ["--batch"]:
+        import json
+
+        pairs = [line.split(" ", 1) for line in sys.stdin.read().splitlines() if line]
+        print(json.dumps({d: atlas_sum(d, f).decode("utf-8") for f, d in pairs}))
+    else:
+        sys.stdout.buffer.write(atlas_sum(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "atlas"))

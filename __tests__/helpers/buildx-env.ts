@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CacheService } from './gha-cache-service.js'
 import { runActionAsync, runPost, type ActionRun } from './runner.js'
-import { realEnv, type RealEnv } from './real-env.js'
+import { MANIFEST_TYPES, realEnv, type RealEnv } from './real-env.js'
 import { independentSum, makeDir, ROOT, type Ran } from './tmp.js'
 
 /** The buildx part scripts/test-env-buildx.sh started (Docker Engine 28.5 ×2, buildx 0.29, a remote BuildKit). */
@@ -156,13 +156,6 @@ export const randomName = (prefix: string): string => `${prefix}-${randomBytes(4
 export const indexKeyPrefix = (scope: string, writeScope: string): string =>
   `index-${scope}-1-${createHash('sha256').update(writeScope).digest('hex').slice(0, 8)}`
 
-const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ')
-
 /** The registry's manifest (or index) for repository:reference, from its HTTP API. */
 export async function registryManifest(
   env: RealEnv,
@@ -203,15 +196,4 @@ export function temporaryBuilders(runner: Runner): string[] {
   return listed.stdout.split('\n').filter((name) => name.startsWith('migration-image-'))
 }
 
-export function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.invalid',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.invalid',
-    },
-  }).trim()
-}
+export { git } from './git.js'

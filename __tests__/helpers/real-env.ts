@@ -53,7 +53,8 @@ export function dockerStatus(env: RealEnv, args: string[]): { status: number | n
   return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr }
 }
 
-const MANIFEST_TYPES = [
+/** What a registry may answer a manifest request with: single images and indexes, Docker's and OCI's. */
+export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',

@@ -10,7 +10,7 @@ import { getPreset } from '../../src/core/image/presets.js'
 import { parseSize } from '../../src/core/check/safe-read.js'
 import { parseSumFile } from '../../src/core/check/sum-file.js'
 import { hasControlCharacter } from '../../src/core/text.js'
-import { runnerCommands } from './fake-docker.js'
+import { runnerCommands } from '../helpers/fake-docker.js'
 
 // Property-based: hostile strings (control characters, lone surrogates, `::`, markdown and HTML) thrown at the
 // parsers and escapers. A parser either answers or raises one of this project's typed errors; an escaper's output

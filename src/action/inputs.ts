@@ -35,7 +35,7 @@ export interface ActionRun {
 }
 
 /** `input NAME must be true or false, not 'yes'`, like @actions/core's getBooleanInput, with a default. */
-export function booleanInput(name: string, fallback: boolean): boolean {
+function booleanInput(name: string, fallback: boolean): boolean {
   const value = core.getInput(name).trim().toLowerCase()
   if (value === '') return fallback
   if (value === 'true' || value === 'false') return value === 'true'

@@ -37,7 +37,7 @@ export function summaryOf(run: ActionRun, outcome: Outcome): string {
   const base = outcome.base
   const checks = renderSummary(
     outcome.validation,
-    base ? { baseProblems: base.problems, added: base.added, baseName: base.name } : {},
+    base ? { added: base.added, baseName: base.name } : {},
   )
   if (!outcome.image || !run.request.image) return checks
   return `${checks}\n${renderImageSummary(outcome.image, run.request.image.pushReason, outcome.preset.runExample)}`

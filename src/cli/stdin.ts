@@ -12,7 +12,7 @@ const pause = (): void => {
  * Standard input (the password for --username), bounded. A pipe may be non-blocking (EAGAIN): wait briefly and
  * read on, instead of failing with a stack trace.
  */
-export function readStdin(): string {
+function readStdin(): string {
   const chunks: Buffer[] = []
   const buffer = Buffer.alloc(1 << 16)
   let total = 0
@@ -43,8 +43,9 @@ export function readStdin(): string {
  */
 export function readPassword(err: (text: string) => void): string {
   if (!process.stdin.isTTY) return readStdin()
-  err('Password: ')
+  // Raw mode first: a key typed as soon as the prompt shows must not be echoed.
   process.stdin.setRawMode(true)
+  err('Password: ')
   const typed: number[] = []
   const byte = Buffer.alloc(1)
   try {

@@ -1,8 +1,8 @@
 import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
-import { parseBuilderInspect, type BuilderInfo } from '../core/build/facts.js'
-import { parseBuildxVersion } from '../core/build/versions.js'
-import { tail, type Docker } from './docker.js'
+import { parseBuilderInspect, parseBuilderList, type BuilderInfo } from '../core/build/facts.js'
+import { atLeast, parseBuildxVersion } from '../core/build/versions.js'
+import { tail, withoutProgress, type Docker } from './docker.js'
 
 /** `docker buildx version`: undefined when the plugin is missing (distro Docker, some self-hosted runners). */
 export async function detectBuildx(docker: Docker): Promise<string | undefined> {
@@ -14,6 +14,13 @@ export async function detectBuildx(docker: Docker): Promise<string | undefined> 
 export async function inspectBuilder(docker: Docker, name?: string): Promise<BuilderInfo | undefined> {
   const result = await docker.run(['buildx', 'inspect', ...(name ? ['--', name] : [])], { probe: 1 })
   return result.code === 0 ? parseBuilderInspect(result.stdout) : undefined
+}
+
+/** Every builder buildx knows (`buildx ls --format json`, buildx >= 0.13); empty when it cannot say. */
+export async function listBuilders(docker: Docker, buildxVersion: string): Promise<BuilderInfo[]> {
+  if (!atLeast(buildxVersion, '0.13.0')) return []
+  const result = await docker.run(['buildx', 'ls', '--format', 'json'], { probe: 1 })
+  return result.code === 0 ? parseBuilderList(result.stdout) : []
 }
 
 /** A name for a temporary builder: the post step removes a builder only when its name is of this form. */
@@ -33,7 +40,7 @@ export async function createBuilder(
   const result = await docker.run(argv, { probe: 10 })
   if (result.code === 0) return undefined
   await removeBuilder(docker, name).catch(() => undefined)
-  return tail(result.stderr + result.stdout, 2)
+  return tail(withoutProgress(result.stderr + result.stdout), 2)
 }
 
 export async function removeBuilder(docker: Docker, name: string): Promise<void> {

@@ -22,10 +22,10 @@ export interface RunOptions {
 }
 
 /** How long a probe may take: docker answers these in well under a second when the engine is there. */
-export const PROBE_TIMEOUT_MS = 60_000
+const PROBE_TIMEOUT_MS = 60_000
 
 /** MIGRATION_IMAGE_PROBE_TIMEOUT (seconds) overrides the probe timeout, for slow engines (and the tests). */
-export function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
+function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
   const value = env.MIGRATION_IMAGE_PROBE_TIMEOUT
   if (value === undefined || value === '') return PROBE_TIMEOUT_MS
   if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(value) || Number(value) <= 0) {
@@ -37,7 +37,7 @@ export function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
 }
 
 /** Captured output keeps only its tail: docker can print hundreds of MB (a build log), the errors are at the end. */
-export const OUTPUT_CAP = 1 << 20
+const OUTPUT_CAP = 1 << 20
 
 /** Keeps the last `cap` characters of a stream. */
 class Tail {
@@ -133,7 +133,7 @@ export class Docker {
 export class DockerMissingError extends MigrationImageError {}
 
 /** A docker probe that never answered. */
-export class DockerTimeoutError extends MigrationImageError {}
+class DockerTimeoutError extends MigrationImageError {}
 
 /** The last meaningful lines of docker's output, for an error message: one line, control characters shown. */
 export function tail(text: string, lines = 5): string {
@@ -144,4 +144,12 @@ export function tail(text: string, lines = 5): string {
     .slice(-lines)
     .map(oneLine)
     .join(' | ')
+}
+
+/** docker's output without buildx's progress lines (`#12 …`, `------`, ` > [stage]`, `=> …`): what is left says why. */
+export function withoutProgress(output: string): string {
+  return output
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*(#\d+\s|-{3,}|>|\d+ \||\[\+\]|=>)/.test(line))
+    .join('\n')
 }

@@ -54,7 +54,7 @@ export function assertRef(ref: string, what: string): string {
 }
 
 /** Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit. */
-export function ensureCommit(dir: string, ref: string, log: Log): void {
+function ensureCommit(dir: string, ref: string, log: Log): void {
   assertRef(ref, 'ref')
   // --end-of-options: whatever the ref is, git reads it as a ref, never as an option (git >= 2.24).
   if (git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code === 0) return

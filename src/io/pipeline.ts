@@ -88,6 +88,7 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
     for (const note of imagePlan.notes) ports.log[note.level](note.text)
     return { preset, validation, base, dockerfile: imagePlan.dockerfile }
   }
+  ports.log.info(`${request.image.push ? 'pushing' : 'not pushing'}: ${request.image.pushReason}`)
   try {
     const image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
     return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }

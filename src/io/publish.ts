@@ -12,9 +12,9 @@ import { decideReuse, unchangedSince, type ReuseDecision, type TagFacts } from '
 import type { Preset } from '../core/image/presets.js'
 import type { OptionNames } from '../core/option-names.js'
 import type { ImageRequest } from '../core/request.js'
-import { createBuilder, detectBuildx, inspectBuilder, temporaryBuilderName } from './builder.js'
+import { createBuilder, detectBuildx, inspectBuilder, listBuilders, temporaryBuilderName } from './builder.js'
 import type { CleanupStore } from './cleanup.js'
-import { Docker, DockerMissingError, tail, type DockerResult } from './docker.js'
+import { Docker, DockerMissingError, tail, withoutProgress, type DockerResult } from './docker.js'
 import { createDockerConfig } from './docker-config.js'
 import type { Log } from './log.js'
 import { fixTimes, readStaged } from './reproducible.js'
@@ -106,10 +106,11 @@ export async function publish(
     }
     // When pushing, the registry is asked (side by side with the probes) whether a new tag already holds an image
     // with this content; the Dockerfile gets the content key label either way.
-    const [facts, lookup] = await Promise.all([
+    const [probed, lookup] = await Promise.all([
       probe(docker, wish, ports.env),
       image.push ? lookUp(image, preset, validation, imagePlan, context) : Promise.resolve(undefined),
     ])
+    let facts = probed
     const reuse = decideReuse(wish, { buildxVersion: facts.buildxVersion, ...lookup, tags: lookup?.tags ?? [] })
     if (reuse.kind === 're-tag' && lookup) {
       for (const note of imagePlan.notes) say(log, note)
@@ -134,6 +135,11 @@ export async function publish(
       say(log, reuse.note)
     }
     let plan = planPublish(wish, facts)
+    // Before creating a builder, look for an existing one that can do it (only now: it is one more probe).
+    if (plan.createBuilder && facts.buildxVersion !== undefined) {
+      facts = { ...facts, builders: await listBuilders(docker, facts.buildxVersion) }
+      plan = planPublish(wish, facts)
+    }
     if (plan.createBuilder) {
       const failed = await createBuilder(docker, plan.createBuilder.argv, plan.createBuilder.name)
       if (failed === undefined) ports.cleanup.add({ builder: plan.createBuilder.name })
@@ -348,8 +354,10 @@ function dockerError(what: 'build' | 'push', output: string, registry: string): 
   assertEngine(output)
   const denied = AUTH_FAILURE.test(output)
   const pushing = what === 'push' || /exporting to image|pushing layers|failed to push|push access denied/i.test(output)
-  const lines = output.split(/\r?\n/).filter((line) => !/^\s*(#\d+\s|-{3,}|>|\d+ \||\[\+\]|=>)/.test(line))
-  return new MigrationImageError(`docker ${pushing && denied ? 'push' : what} failed: ${tail(lines.join('\n'))}`, {
-    fix: denied ? registryFix(registry) : 'see the docker output above',
-  })
+  return new MigrationImageError(
+    `docker ${pushing && denied ? 'push' : what} failed: ${tail(withoutProgress(output))}`,
+    {
+      fix: denied ? registryFix(registry) : 'see the docker output above',
+    },
+  )
 }

@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs'
 import path from 'node:path'
-import { CONTEXT_MIGRATIONS, CONTEXT_RUNNER } from '../core/image/dockerfile.js'
+import { contextMigrations, CONTEXT_RUNNER } from '../core/image/dockerfile.js'
 import { DirectoryError } from '../core/errors.js'
 import type { Preset } from '../core/image/presets.js'
 import { PSQL_RUNNER } from '../core/image/psql-runner.js'
@@ -23,6 +23,8 @@ import type { Validation } from '../core/check/validate.js'
 export interface StagedContext {
   readonly dir: string
   readonly dockerfile: string
+  /** The staged migrations directory (read-only, as the image gets it). */
+  readonly migrations: string
   /** Slash paths inside the image's migrations directory. */
   readonly files: string[]
 }
@@ -39,8 +41,8 @@ export function stageContext(
   dockerfile: string,
 ): StagedContext {
   const dir = mkdtempSync(path.join(parent, 'migration-image-context-'))
-  const target = path.join(dir, CONTEXT_MIGRATIONS)
-  mkdirSync(target)
+  const target = path.join(dir, contextMigrations(preset.migrationsDir))
+  mkdirSync(target, { recursive: true })
   const files: string[] = []
   const stage = (name: string): void => {
     const source = path.join(validation.dir, name)
@@ -69,10 +71,10 @@ export function stageContext(
     writeFileSync(dockerfilePath, dockerfile)
   } catch (error) {
     // A context that cannot be staged is removed at once: no temporary directory outlives a failure.
-    removeContext({ dir, dockerfile: dockerfilePath, files })
+    removeContext({ dir, dockerfile: dockerfilePath, migrations: target, files })
     throw error
   }
-  return { dir, dockerfile: dockerfilePath, files: files.sort() }
+  return { dir, dockerfile: dockerfilePath, migrations: target, files: files.sort() }
 }
 
 function copyRegular(source: string, destination: string): void {
@@ -95,7 +97,7 @@ function copyRegular(source: string, destination: string): void {
 
 /** Removes a staged context (its directories are read-only, so make them writable first). */
 export function removeContext(context: StagedContext): void {
-  const migrations = path.join(context.dir, CONTEXT_MIGRATIONS)
+  const { migrations } = context
   const dirs = [migrations, ...new Set(context.files.map((name) => path.join(migrations, path.posix.dirname(name))))]
   for (const dir of dirs) if (existsSync(dir)) chmodSync(dir, 0o755)
   rmSync(context.dir, { recursive: true, force: true })

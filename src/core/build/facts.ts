@@ -9,6 +9,12 @@ export interface BuildFacts {
   readonly buildxVersion?: string
   /** The builder the build would use: the `builder` input, or buildx's current one. Undefined when not probed. */
   readonly builder?: BuilderInfo
+  /**
+   * Every builder buildx knows (`docker buildx ls --format json`), probed only when the current one cannot do what is
+   * asked and the plan would otherwise create one: an existing capable builder (setup-buildx-action with `use: false`)
+   * is used instead.
+   */
+  readonly builders?: readonly BuilderInfo[]
   /** The GitHub Actions cache service, as the runner exposes it to node actions. */
   readonly cacheService: CacheService
   /**
@@ -38,6 +44,8 @@ export interface BuilderInfo {
   readonly containerdStore: boolean
   /** Platforms its nodes can build (`linux/amd64`, …). */
   readonly platforms: readonly string[]
+  /** Its first node answers (`Status: running`); undefined when buildx did not say. */
+  readonly running?: boolean
 }
 
 export interface CacheService {
@@ -96,4 +104,41 @@ export function parseBuilderInspect(output: string): BuilderInfo | undefined {
 function buildkitVersion(text: string | undefined): string | undefined {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text ?? '')
   return match ? `${match[1]}.${match[2]}.${match[3] ?? '0'}` : undefined
+}
+
+interface ListedBuilder {
+  Name?: unknown
+  Driver?: unknown
+  Nodes?: { Status?: unknown; Version?: unknown; Platforms?: unknown; Labels?: unknown }[]
+}
+
+/**
+ * `docker buildx ls --format json` (buildx >= 0.13): one JSON object per line and builder. Lines that are not such an
+ * object, and builders with a name or driver buildx would not print, are left out.
+ */
+export function parseBuilderList(output: string): BuilderInfo[] {
+  const builders: BuilderInfo[] = []
+  for (const line of output.split('\n')) {
+    let entry: ListedBuilder
+    try {
+      entry = JSON.parse(line) as ListedBuilder
+    } catch {
+      continue
+    }
+    if (typeof entry !== 'object' || entry === null) continue
+    const { Name: name, Driver: driver } = entry
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][\w.-]*$/.test(name)) continue
+    if (typeof driver !== 'string' || !/^[a-z][\w.-]*$/.test(driver)) continue
+    const node = Array.isArray(entry.Nodes) ? entry.Nodes[0] : undefined
+    const labels = typeof node?.Labels === 'object' && node.Labels !== null ? Object.keys(node.Labels) : []
+    builders.push({
+      name,
+      driver,
+      buildkitVersion: buildkitVersion(typeof node?.Version === 'string' ? node.Version : undefined),
+      containerdStore: driver === 'docker' && labels.includes(SNAPSHOTTER_LABEL),
+      platforms: Array.isArray(node?.Platforms) ? node.Platforms.filter((p): p is string => typeof p === 'string') : [],
+      running: node?.Status === undefined ? undefined : node.Status === 'running',
+    })
+  }
+  return builders
 }

@@ -151,7 +151,17 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
     }
   } else if (needs.length > 0 && !(builder && capable(builder))) {
     const who = describeBuilder(builder, false)
-    if (facts.temporaryBuilderFailed !== undefined) {
+    const existing = facts.builders?.find(
+      (candidate) => candidate.running !== false && capable(candidate) && candidate.name !== builder?.name,
+    )
+    if (existing) {
+      notes.push({
+        level: 'info',
+        text: `${who} cannot ${needs.join(' or ')}: using ${describeBuilder(existing, true)}, which can`,
+      })
+      builderName = existing.name
+      builder = existing
+    } else if (facts.temporaryBuilderFailed !== undefined) {
       stuck(
         `${who}, and a temporary docker-container builder could not start (${facts.temporaryBuilderFailed}),`,
         `set up a builder before this step (docker/setup-buildx-action) and pass it as ${OPTION.builder}`,

@@ -12,7 +12,7 @@ export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
 
 /** The limit as the error states it. */
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   if (bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MB`
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${bytes} bytes`
 }
@@ -90,7 +90,7 @@ export function readTextBounded(file: string, limit: number): string {
 }
 
 /** Largest file read as text (rules that read lines: goose, dbmate, Liquibase changelogs). */
-export const MAX_TEXT = 256 * 1024 * 1024
+const MAX_TEXT = 256 * 1024 * 1024
 
 function notRegular(file: string, link: boolean): DirectoryError {
   return link

@@ -12,7 +12,7 @@ export interface DirEntry {
 }
 
 /** Checks that `dir` is a readable directory; the error names it and says what to do. */
-export function assertDirectory(dir: string): void {
+function assertDirectory(dir: string): void {
   let isDirectory: boolean
   try {
     isDirectory = statSync(dir).isDirectory()

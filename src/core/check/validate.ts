@@ -55,8 +55,7 @@ export interface UncoveredFile {
   readonly reason: string
 }
 
-export const hasErrors = (problems: readonly Problem[]): boolean =>
-  problems.some(({ severity }) => severity === 'error')
+const hasErrors = (problems: readonly Problem[]): boolean => problems.some(({ severity }) => severity === 'error')
 
 /** The same directory judged with more problems (the base-branch rules). */
 export function withProblems(validation: Validation, extra: readonly Problem[]): Validation {

@@ -4,9 +4,22 @@ import type { BaseImage } from './image-ref.js'
 import type { Preset } from './presets.js'
 import { hasControlCharacter } from '../text.js'
 
-/** Directory of the migrations inside the build context; the runner script sits beside it. */
-export const CONTEXT_MIGRATIONS = 'migrations'
+/**
+ * The build context holds `image/<name>/…`, where `<name>` is the last part of the tool's migrations directory, and
+ * `COPY image/ <parent>/` copies that directory itself — with its read-only mode. (`COPY dir/ /migrations/` copies
+ * only the contents, and the builder makes `/migrations` 0755.) The runner script sits beside `image/`.
+ */
+const CONTEXT_IMAGE = 'image'
 export const CONTEXT_RUNNER = 'migrate.sh'
+
+/** Where the migrations are staged in the context, for a tool's migrations directory (`/flyway/sql` → `image/sql`). */
+export const contextMigrations = (migrationsDir: string): string =>
+  `${CONTEXT_IMAGE}/${migrationsDir.split('/').filter(Boolean).at(-1) ?? 'migrations'}`
+
+const parentOf = (migrationsDir: string): string => {
+  const parent = migrationsDir.split('/').filter(Boolean).slice(0, -1).join('/')
+  return parent ? `/${parent}/` : '/'
+}
 
 export interface DockerfileInput {
   readonly preset: Preset
@@ -53,11 +66,18 @@ const execForm = (argv: readonly string[]): string => JSON.stringify(argv).repla
  */
 export function renderDockerfile({ preset, base, labels, env = {}, selfCheck = false }: DockerfileInput): string {
   const lines: string[] = []
-  const copy = `COPY ${CONTEXT_MIGRATIONS}/ ${preset.migrationsDir}/`
+  const copy = `COPY ${CONTEXT_IMAGE}/ ${parentOf(preset.migrationsDir)}`
   if (selfCheck && preset.selfCheck) {
-    // BuildKit skips stages nothing depends on: the final stage copies the migrations from this one.
-    lines.push(`FROM ${base.reference} AS self-check`, copy, `RUN ${execForm(preset.selfCheck)}`, '')
-    lines.push(`FROM ${base.reference}`, `COPY --from=self-check ${preset.migrationsDir}/ ${preset.migrationsDir}/`)
+    // BuildKit skips stages nothing depends on: the final stage copies the migrations from this one. The checked
+    // copy sits alone under /migration-image so that its directory (and its mode) is what the final stage copies.
+    lines.push(
+      `FROM ${base.reference} AS self-check`,
+      copy,
+      `COPY ${CONTEXT_IMAGE}/ /migration-image/`,
+      `RUN ${execForm(preset.selfCheck)}`,
+      '',
+    )
+    lines.push(`FROM ${base.reference}`, `COPY --from=self-check /migration-image/ ${parentOf(preset.migrationsDir)}`)
   } else {
     lines.push(`FROM ${base.reference}`, copy)
   }

@@ -15,8 +15,6 @@ function size(bytes: number): string {
 }
 
 export interface SummaryContext {
-  /** Problems found against the base branch, besides the directory's own. */
-  readonly baseProblems?: readonly Problem[]
   /** Migrations the pull request adds (marked 🆕). */
   readonly added?: readonly string[]
   /** What the base-branch checks compared with; undefined when they did not run. */
@@ -45,7 +43,7 @@ const CHECKS: readonly Check[] = [
 /** Job-summary markdown: verdict, checks, problems, checksum, and the migrations in the tool's order. */
 export function renderSummary(validation: Validation, context: SummaryContext = {}): string {
   const { migrations } = validation
-  const problems = [...validation.problems, ...(context.baseProblems ?? [])]
+  const problems = validation.problems // the base-branch problems included (withProblems)
   const added = new Set(context.added ?? [])
   const errors = problems.filter(({ severity }) => severity === 'error')
   const verdict = errors.length === 0 ? '✅ valid' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`

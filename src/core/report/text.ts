@@ -32,7 +32,7 @@ export function renderValidationText(validation: Validation): string {
 }
 
 /** Shipped files atlas.sum does not hash, one line each with the reason. */
-export function uncoveredLines(validation: Validation): string[] {
+function uncoveredLines(validation: Validation): string[] {
   return validation.uncovered.map(({ name, reason }) => `not covered by atlas.sum: ${name} (${reason})`)
 }
 

@@ -6,7 +6,7 @@ import { topLevelEndingIn } from './naming.js'
  * name without `.sql` up to its first `_` (the whole stem when there is none), the description what follows. Any
  * name is a valid Atlas file: `1.sql`, `2.10.x-20_description.sql`, `.hidden.sql`.
  */
-export function atlasName(name: string): MigrationName {
+function atlasName(name: string): MigrationName {
   const stem = name.endsWith('.sql') ? name.slice(0, -4) : name
   const at = stem.indexOf('_')
   return at === -1

@@ -35,7 +35,7 @@ const matches = (pattern: RegExp, text: string): number[] => [...text.matchAll(p
 const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length
 
 /** Where dbmate fails to parse a migration (migration.go:80-254), or undefined when it parses. */
-export function parseDbmateSql(text: string): { line: number; message: string } | undefined {
+function parseDbmateSql(text: string): { line: number; message: string } | undefined {
   const ups = matches(UP, text)
   // migration.go:221-225
   if (ups.length === 0) {

@@ -69,7 +69,7 @@ export type FlywayResource =
 const base = (name: string): string => path.posix.basename(name)
 
 /** Flyway's reading of a file's base name (ResourceNameParser.parse and the scanner's filter). */
-export function flywayResource(file: string): FlywayResource {
+function flywayResource(file: string): FlywayResource {
   // internal/util/StringUtils.java:312 and ResourceNameParser.java:130-137: the suffix matches case-insensitively.
   if (!file.toUpperCase().endsWith('.SQL')) return { valid: false, reason: 'it does not end in .sql' }
   const stem = file.slice(0, -4)
@@ -124,7 +124,7 @@ function parse(name: string): MigrationName | undefined {
  * the baseline's version string is smaller than its own (tool.go:516). names() puts the baseline first, then the
  * versioned and the repeatable files each sorted with sort.Slice by flywayVersionCompare (tool.go:528-538, 556-574).
  */
-export function atlasFlywayFiles(names: readonly string[]): string[] {
+function atlasFlywayFiles(names: readonly string[]): string[] {
   const walked = [...names].sort(compareWalkOrder)
   const version = (file: string): string => {
     // tool.go:548-554: repeatables have no version; else the text between the prefix and the first `__`.

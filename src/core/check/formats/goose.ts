@@ -74,7 +74,7 @@ export interface GooseParseError {
  * goose's SQL parser (internal/sqlparser/parser.go:103-287) as a state machine over the file's lines, for one
  * direction: goose parses a file for `up` when it applies it and for `down` when it reverts it.
  */
-export function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError | undefined {
+function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError | undefined {
   // bufio.ScanLines: lines split at \n, one trailing \r dropped, no empty last line after a final \n.
   const lines = text.split('\n')
   if (lines[lines.length - 1] === '') lines.pop()

@@ -24,7 +24,7 @@ const MASTERS = ['changelog.xml', 'changelog.yaml', 'changelog.yml', 'changelog.
 const MAX_CHANGELOG_BYTES = 16 * 1024 * 1024
 
 /** The master changelog: the one named, or the first of the usual names that exists. */
-export function masterChangelog(names: readonly string[], options: FormatOptions): string | undefined {
+function masterChangelog(names: readonly string[], options: FormatOptions): string | undefined {
   if (options.changelog) return names.includes(options.changelog) ? options.changelog : undefined
   return MASTERS.find((name) => names.includes(name))
 }

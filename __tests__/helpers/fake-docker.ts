@@ -19,6 +19,8 @@ export interface DockerCall {
   readonly argv: string[]
   readonly env: Record<string, string>
   readonly stdin: string
+  /** The Dockerfile a build was given (`--file`), as it was when docker ran. */
+  readonly dockerfile?: string
 }
 
 /**
@@ -43,7 +45,10 @@ const answers = JSON.parse(fs.readFileSync(${JSON.stringify(this.answers)}, 'utf
 const answer = answers.find((a) => new RegExp(a.match).test(argv.join(' '))) || {}
 let stdin = ''
 if (!answer.skipStdin) { try { stdin = fs.readFileSync(0, 'utf8') } catch {} }
-fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ argv, env: process.env, stdin }) + '\\n')
+const fileAt = argv.indexOf('--file')
+let dockerfile
+try { dockerfile = fileAt === -1 ? undefined : fs.readFileSync(argv[fileAt + 1], 'utf8') } catch {}
+fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ argv, env: process.env, stdin, dockerfile }) + '\\n')
 if (answer.hang) setInterval(() => {}, 1000)
 else {
   if (answer.stdout) process.stdout.write(answer.stdout)

@@ -1,8 +1,7 @@
-// These tests SPECIFY THE PLANNER WORK OF ISSUE 11 ("Publishing as GitHub's runners do it"): the builder chosen by
-// what it can do, cache v2 gated on the BuildKit that talks to the cache, one note per decision, no leftovers. They
-// fail with the code as it is and are skipped unless MI_BUILDX_PLANNER=1; whoever lands the planner turns them on
-// (and then removes the switch). Same real parts as buildx-publish.test.ts: buildx 0.29, Docker Engine 28.5 with
-// both image stores, the legacy engine 20.10, a registry; faked: GitHub's cache service only.
+// The builder chosen by what it can do (src/core/build/plan.ts), on real buildx: the containerd store's docker driver
+// used as it is, an existing capable builder found before one is created, cache v2 gated on the BuildKit that talks
+// to the cache, one note per cause, no leftovers, a read-only /migrations. Same real parts as buildx-publish.test.ts:
+// buildx 0.29, Docker Engine 28.5 with // both image stores, the legacy engine 20.10, a registry; faked: GitHub's cache service only.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -27,7 +26,7 @@ const output = (run: ActionRun): string => run.stdout + run.stderr
 const notes = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => /^::(warning|notice)/.test(line))
 const ops = (log: readonly CacheRequest[], op: string): CacheRequest[] => log.filter((entry) => entry.op === op)
 
-describe.skipIf(process.env.MI_BUILDX_PLANNER !== '1')('issue 11 planner: builder by capability', () => {
+describe('the builder by capability', () => {
   const env = buildxEnv()
   const atlasInputs = (repository: string): Record<string, string> => ({
     dir: 'examples/atlas/migrations',
