@@ -8,6 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildxEnv,
+  changedCheckout,
   git,
   pushToMain,
   randomName,
@@ -56,7 +57,8 @@ describe('the builder by capability', () => {
     expect(notes(first.main).filter((line) => /without (the )?cache/.test(line))).toEqual([])
     const written = ops(cache.log.slice(before), 'FinalizeCacheEntryUpload').map((entry) => entry.key ?? '')
     expect(written.some((key) => key.startsWith('index-migration-image-') && key.endsWith('#1'))).toBe(true)
-    const second = await runOnRunner(env, runner, pushToMain(randomSha(), ROOT), atlasInputs(repository), {
+    // other migrations: an unchanged push would be re-tagged without a build (and without the cache)
+    const second = await runOnRunner(env, runner, pushToMain(randomSha(), changedCheckout()), atlasInputs(repository), {
       service: cache,
       token: rw(),
     })
