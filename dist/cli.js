@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-MHCCOZAX.js";
+} from "./chunks/chunk-QLE2L6JR.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -437,7 +437,7 @@ async function run(argv, io, env) {
     const image = outcome.image;
     if (!image) return 1;
     io.out(
-      `${image.pushed ? "pushed" : "built"} ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}
+      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : "built"} ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}
 `
     );
     return 0;

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-MHCCOZAX.js";
+} from "./chunks/chunk-QLE2L6JR.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -260,7 +260,7 @@ function renderSummary(validation, context = {}) {
 function renderImageSummary(result, reason, runExample) {
   const ref = result.imageRef ?? result.image;
   return [
-    `### Image — ${result.pushed ? "📦 pushed" : "🔨 built, not pushed"}`,
+    `### Image — ${result.unchanged ? `♻️ ${cell(result.unchanged)}` : result.pushed ? "📦 pushed" : "🔨 built, not pushed"}`,
     "",
     "| | |",
     "|---|---|",
@@ -268,7 +268,7 @@ function renderImageSummary(result, reason, runExample) {
     `| Tags | ${result.references.map(code).join("<br>")} |`,
     `| Digest | ${result.digest ? code(result.digest) : "—"} |`,
     `| Push | ${cell(reason)} |`,
-    `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
+    result.unchanged ? `| Builder | none: ${cell(result.unchanged)} (same content key) |` : `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
     `| Files | ${result.files.length} |`,
     "",
     `Run it: ${code(runExample.replace("IMAGE", ref))}`,

@@ -35,10 +35,7 @@ export function setOutputs(outcome: Outcome): void {
 /** The job summary (and the same markdown for the pull request comment). */
 export function summaryOf(run: ActionRun, outcome: Outcome): string {
   const base = outcome.base
-  const checks = renderSummary(
-    outcome.validation,
-    base ? { added: base.added, baseName: base.name } : {},
-  )
+  const checks = renderSummary(outcome.validation, base ? { added: base.added, baseName: base.name } : {})
   if (!outcome.image || !run.request.image) return checks
   return `${checks}\n${renderImageSummary(outcome.image, run.request.image.pushReason, outcome.preset.runExample)}`
 }
