@@ -53,7 +53,7 @@ describe('executor on buildx (recording docker)', () => {
     const repo = repository()
     const docker = new FakeDocker(mkdtempSync(path.join(tmpdir(), 'mi-exec-')), [BUILDX, CLASSIC, ONLY_DEFAULT])
     const env = { PATH: docker.path(), GITHUB_SHA: SHA, ...CACHE_ENV }
-    const main = runAction({ inputs: { image: 'ghcr.io/acme/api', push: 'false' }, env, cwd: repo })
+    const main = runAction({ inputs: { image: 'ghcr.io/acme/api', push: 'false', cache: 'true' }, env, cwd: repo })
     expect(main.status, main.stdout).toBe(0)
     const ran = commands(docker)
     // the two probes run side by side: their order in the log is not fixed
@@ -89,7 +89,7 @@ describe('executor on buildx (recording docker)', () => {
       failing,
     ])
     const main = runAction({
-      inputs: { image: 'ghcr.io/acme/api', push: 'false' },
+      inputs: { image: 'ghcr.io/acme/api', push: 'false', cache: 'true' },
       env: { PATH: docker.path(), GITHUB_SHA: SHA, ...CACHE_ENV },
       cwd: repo,
     })
@@ -114,12 +114,28 @@ describe('executor on buildx (recording docker)', () => {
     }
     const docker = new FakeDocker(mkdtempSync(path.join(tmpdir(), 'mi-exec-')), [BUILDX, containerd])
     const main = runAction({
-      inputs: { image: 'ghcr.io/acme/api', push: 'false' },
+      inputs: { image: 'ghcr.io/acme/api', push: 'false', cache: 'true' },
       env: { PATH: docker.path(), GITHUB_SHA: SHA, ...CACHE_ENV },
       cwd: repo,
     })
     expect(main.status, main.stdout).toBe(0)
     expect(commands(docker).slice(2)).toEqual(['buildx build --file --tag'])
     expect(docker.calls()[2].argv).toContain('--cache-from')
+  })
+})
+
+describe('executor: cache: auto (the default) on a COPY-only image', () => {
+  it('probes buildx only: no inspect, no builder, no cache flags, one line saying why', () => {
+    const repo = repository()
+    const docker = new FakeDocker(mkdtempSync(path.join(tmpdir(), 'mi-exec-')), [BUILDX, CLASSIC, ONLY_DEFAULT])
+    const main = runAction({
+      inputs: { image: 'ghcr.io/acme/api', push: 'false' },
+      env: { PATH: docker.path(), GITHUB_SHA: SHA, ...CACHE_ENV },
+      cwd: repo,
+    })
+    expect(main.status, main.stdout).toBe(0)
+    expect(commands(docker)).toEqual(['buildx version', 'buildx build --file --tag'])
+    expect(main.stdout).toContain('GitHub Actions cache not used (cache: auto)')
+    expect(main.stdout).toContain('set cache: true to use it anyway')
   })
 })

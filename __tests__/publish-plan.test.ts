@@ -90,7 +90,8 @@ const wish = (overrides: Partial<PublishWish> = {}): PublishWish => ({
   load: false,
   platforms: [],
   provenance: 'false',
-  cache: true,
+  cache: 'true',
+  runsCommands: false,
   context: 'CTX',
   dockerfile: 'CTX/Dockerfile',
   metadataFile: 'META/metadata.json',
@@ -216,7 +217,7 @@ describe('planPublish: the decisions, with the exact notes', () => {
     },
     {
       case: 'cache: false on the classic store: the docker driver, silently',
-      wish: { cache: false },
+      wish: { cache: 'false' },
       facts: facts('docker classic', 'v2'),
       kind: 'buildx',
       cache: 'off',
@@ -224,7 +225,7 @@ describe('planPublish: the decisions, with the exact notes', () => {
     },
     {
       case: 'two platforms with cache: false on the classic store → temporary builder',
-      wish: { cache: false, platforms: ['linux/amd64', 'linux/arm64'] },
+      wish: { cache: 'false', platforms: ['linux/amd64', 'linux/arm64'] },
       facts: facts('docker classic', 'none'),
       kind: 'buildx',
       create: true,
@@ -235,8 +236,26 @@ describe('planPublish: the decisions, with the exact notes', () => {
       ],
     },
     {
+      case: 'cache: auto on a COPY-only image: no cache, no temporary builder, and said why',
+      wish: { cache: 'auto' },
+      facts: facts('docker classic', 'v2'),
+      kind: 'buildx',
+      cache: 'off',
+      notes: [
+        'info: GitHub Actions cache not used (cache: auto): this image only copies files onto its base, so the cache would upload the base and save nothing; set cache: true to use it anyway',
+      ],
+    },
+    {
+      case: 'cache: auto with a self-check stage (a command runs): the cache is used',
+      wish: { cache: 'auto', runsCommands: true },
+      facts: facts('docker containerd', 'v2'),
+      kind: 'buildx',
+      cache: 'rw',
+      notes: [],
+    },
+    {
       case: 'an existing capable builder (setup-buildx-action with use: false) is used before creating one',
-      wish: { cache: false, platforms: ['linux/amd64', 'linux/arm64'] },
+      wish: { cache: 'false', platforms: ['linux/amd64', 'linux/arm64'] },
       facts: facts('docker classic', 'none', {
         builders: [
           { ...BUILDERS['docker classic'] },
@@ -264,7 +283,7 @@ describe('planPublish: the decisions, with the exact notes', () => {
     },
     {
       case: 'provenance on the classic store → temporary builder',
-      wish: { cache: false, provenance: 'mode=max' },
+      wish: { cache: 'false', provenance: 'mode=max' },
       facts: facts('docker classic', 'none'),
       kind: 'buildx',
       create: true,
@@ -303,7 +322,7 @@ describe('planPublish: the decisions, with the exact notes', () => {
     },
     {
       case: 'no buildx with provenance: said, not silently dropped',
-      wish: { cache: false, provenance: 'true' },
+      wish: { cache: 'false', provenance: 'true' },
       facts: facts(undefined, 'none', { buildxVersion: undefined }),
       kind: 'docker',
       cache: 'off',
@@ -362,7 +381,7 @@ describe('planPublish: the decisions, with the exact notes', () => {
         [false, true].flatMap((input) =>
           [[], ['linux/amd64'], ['linux/amd64', 'linux/arm64']].flatMap((platforms) =>
             [true, false].flatMap((push) =>
-              [true, false].flatMap((cache) =>
+              (['true', 'false', 'auto'] as const).flatMap((cache) =>
                 ['false', 'mode=max'].flatMap((provenance) =>
                   [undefined, 'could not pull'].map((failed) => ({
                     service,
@@ -417,12 +436,12 @@ describe('planPublish: the decisions, with the exact notes', () => {
       expect(plan.build.includes('--push')).toBe(c.push)
       if (weak) expect(plan.build.some((arg) => arg.startsWith('--cache'))).toBe(false)
       if (weak) expect(c.platforms.length).toBeLessThan(2)
-      if (!c.cache) expect(plan.cache.from || plan.cache.to).toBe(false)
+      if (c.cache !== 'true') expect(plan.cache.from || plan.cache.to).toBe(false) // auto: COPY-only here
       if (plan.cache.to) expect(f.cacheService.token && f.cacheService.url).toBeTruthy()
       if (plan.createBuilder) expect(w.builder ?? c.failed).toBeUndefined()
       if (c.input && c.builder) expect(flag(plan.build, '--builder')).toBe(BUILDERS[c.builder].name)
       // a decision that turns something off always says so
-      if (c.cache && f.cacheService.token && !plan.cache.from) expect(plan.notes.length).toBeGreaterThan(0)
+      if (c.cache !== 'false' && f.cacheService.token && !plan.cache.from) expect(plan.notes.length).toBeGreaterThan(0)
     }
     expect(planned).toBeGreaterThan(combos.length / 2)
   })

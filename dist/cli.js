@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-QLE2L6JR.js";
+} from "./chunks/chunk-3BJ6YN7Y.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -30,7 +30,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-AQCQH2B5.js";
+} from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -160,7 +160,12 @@ var FLAGS = {
     help: "log in to the image's registry as USER; the password from stdin, or a prompt at a terminal",
     commands: BUILD
   },
-  "no-cache": { usage: "--no-cache", help: "do not use the GitHub Actions cache", commands: BUILD },
+  cache: {
+    usage: "--cache",
+    help: "use the GitHub Actions cache even for a COPY-only image (default: only with --self-check)",
+    commands: BUILD
+  },
+  "no-cache": { usage: "--no-cache", help: "never use the GitHub Actions cache", commands: BUILD },
   builder: { usage: "--builder NAME", help: "an existing buildx builder to use as it is", commands: BUILD },
   provenance: {
     usage: "--provenance MODE",
@@ -219,6 +224,7 @@ var OPTIONS = {
   platform: { type: "string", multiple: true },
   push: { type: "boolean" },
   username: { type: "string" },
+  cache: { type: "boolean" },
   "no-cache": { type: "boolean" },
   builder: { type: "string" },
   provenance: { type: "string" },
@@ -312,7 +318,7 @@ function imageRequest(command, dir, values, deps) {
     baseImage: values["base-image"],
     platforms: (values.platform ?? []).flatMap(splitList),
     provenance,
-    cache: !(values["no-cache"] ?? false),
+    cache: values["no-cache"] ? "false" : values.cache ? "true" : "auto",
     builder: values.builder === void 0 ? void 0 : assertBuilderName(values.builder),
     selfCheck: values["self-check"] ?? false,
     credentials

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-QLE2L6JR.js";
+} from "./chunks/chunk-3BJ6YN7Y.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -48,7 +48,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-AQCQH2B5.js";
+} from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/main.ts
@@ -146,7 +146,7 @@ function readActionInputs(env = process.env) {
         baseImage: textInput("base-image"),
         platforms: splitList(getInput("platforms")),
         provenance: choiceInput("provenance", ["false", "true", "mode=min", "mode=max"]) ?? "false",
-        cache: booleanInput("cache", true),
+        cache: choiceInput("cache", ["auto", "true", "false"]) ?? "auto",
         builder: builder === void 0 ? void 0 : assertBuilderName(builder),
         selfCheck: booleanInput("self-check", false),
         credentials: password ? { username, password } : void 0
@@ -324,10 +324,7 @@ function setOutputs(outcome) {
 }
 function summaryOf(run2, outcome) {
   const base = outcome.base;
-  const checks = renderSummary(
-    outcome.validation,
-    base ? { added: base.added, baseName: base.name } : {}
-  );
+  const checks = renderSummary(outcome.validation, base ? { added: base.added, baseName: base.name } : {});
   if (!outcome.image || !run2.request.image) return checks;
   return `${checks}
 ${renderImageSummary(outcome.image, run2.request.image.pushReason, outcome.preset.runExample)}`;

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-AQCQH2B5.js";
+} from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/post.ts

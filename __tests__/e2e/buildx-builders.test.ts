@@ -33,6 +33,8 @@ describe('the builder by capability', () => {
     dir: 'examples/atlas/migrations',
     image: `${env.MI_REGISTRY}/${repository}`,
     'base-image': env.MI_BASE_BUSYBOX,
+    // these runs are about the cache: on even for this COPY-only image (the default, auto, leaves it off)
+    cache: 'true',
   })
   let cache: CacheService
   beforeAll(async () => {

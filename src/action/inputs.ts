@@ -139,7 +139,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
         baseImage: textInput('base-image'),
         platforms: splitList(core.getInput('platforms')),
         provenance: choiceInput('provenance', ['false', 'true', 'mode=min', 'mode=max']) ?? 'false',
-        cache: booleanInput('cache', true),
+        cache: choiceInput('cache', ['auto', 'true', 'false'] as const) ?? 'auto',
         builder: builder === undefined ? undefined : assertBuilderName(builder),
         selfCheck: booleanInput('self-check', false),
         credentials: password ? { username, password } : undefined,

@@ -69,7 +69,12 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
     help: "log in to the image's registry as USER; the password from stdin, or a prompt at a terminal",
     commands: BUILD,
   },
-  'no-cache': { usage: '--no-cache', help: 'do not use the GitHub Actions cache', commands: BUILD },
+  cache: {
+    usage: '--cache',
+    help: 'use the GitHub Actions cache even for a COPY-only image (default: only with --self-check)',
+    commands: BUILD,
+  },
+  'no-cache': { usage: '--no-cache', help: 'never use the GitHub Actions cache', commands: BUILD },
   builder: { usage: '--builder NAME', help: 'an existing buildx builder to use as it is', commands: BUILD },
   provenance: {
     usage: '--provenance MODE',

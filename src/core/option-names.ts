@@ -9,6 +9,7 @@ export interface OptionNames {
   readonly builder: string
   readonly image: string
   readonly tags: string
+  readonly cacheOn: string
 }
 
 type Key = keyof OptionNames
@@ -20,6 +21,7 @@ export const OPTION: Readonly<Record<Key, string>> = {
   builder: '\u27eabuilder\u27eb',
   image: '\u27eaimage\u27eb',
   tags: '\u27eatags\u27eb',
+  cacheOn: '\u27eacache\u27eb',
 }
 
 export const ACTION_NAMES: OptionNames = {
@@ -29,6 +31,7 @@ export const ACTION_NAMES: OptionNames = {
   builder: 'the builder input',
   image: 'the image input',
   tags: 'the tags input',
+  cacheOn: 'cache: true',
 }
 
 export const CLI_NAMES: OptionNames = {
@@ -38,6 +41,7 @@ export const CLI_NAMES: OptionNames = {
   builder: '--builder',
   image: '--image',
   tags: '--tag',
+  cacheOn: '--cache',
 }
 
 const PLACEHOLDER = /\u27ea([a-z-]+)\u27eb/g

@@ -1,3 +1,4 @@
+import type { CacheMode } from './build/plan.js'
 import type { ImageName } from './image/image-ref.js'
 import type { OptionNames } from './option-names.js'
 import type { ChecksumPolicy } from './check/validate.js'
@@ -65,8 +66,11 @@ export interface ImageRequest {
   readonly platforms: readonly string[]
   /** `--provenance` value: false, true, mode=min, mode=max. */
   readonly provenance: string
-  /** Use the GitHub Actions cache when the runner offers it. */
-  readonly cache: boolean
+  /**
+   * The GitHub Actions cache: `auto` uses it only for a build that runs a command (the self-check stage); a COPY-only
+   * image gains nothing from it (bench/publish-buildx: it uploads the base's layers and saves no time). `true`, `false`.
+   */
+  readonly cache: CacheMode
   /** An existing buildx builder to use as it is (never starts with `-`). */
   readonly builder?: string
   /** Run the tool's offline validation in a build stage (atlas, goose). */

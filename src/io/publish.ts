@@ -98,6 +98,7 @@ export async function publish(
       platforms: image.platforms,
       provenance: image.provenance,
       cache: image.cache,
+      runsCommands: image.selfCheck && preset.selfCheck !== undefined,
       builder: image.builder,
       context: context.dir,
       dockerfile: context.dockerfile,

@@ -25,8 +25,10 @@ export interface PublishWish {
   readonly platforms: readonly string[]
   /** `--provenance` value: `false` (the default: one plain manifest), `true`, `mode=min`, `mode=max`. */
   readonly provenance: string
-  /** Use the GitHub Actions cache when the runner offers it. */
-  readonly cache: boolean
+  /** The GitHub Actions cache: `auto` (only when the build runs a command), `true` or `false`. */
+  readonly cache: CacheMode
+  /** The Dockerfile runs a command (the self-check stage): the only layers the cache can save work on. */
+  readonly runsCommands: boolean
   /** The `builder` input: an existing buildx builder, used as it is. */
   readonly builder?: string
   readonly context: string
@@ -51,6 +53,17 @@ export interface PublishPlan {
   readonly notes: Note[]
 }
 
+export type CacheMode = 'auto' | 'true' | 'false'
+
+/**
+ * `auto`: the cache only for a build that runs a command. A COPY-only image's layers are the base's and one COPY:
+ * measured on real buildx (bench/publish-buildx), the cache uploads the base's layers (hundreds of MB for Flyway or
+ * Liquibase) on the first publish and saves nothing later, since a changed COPY layer still pulls the base from its
+ * registry and an unchanged image is re-tagged without a build.
+ */
+const cacheWanted = (wish: Pick<PublishWish, 'cache' | 'runsCommands'>): boolean =>
+  wish.cache === 'true' || (wish.cache === 'auto' && wish.runsCommands)
+
 const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenance.trim())
 
 /**
@@ -58,7 +71,7 @@ const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenanc
  * docker driver on the classic store can do, or names its builder. Otherwise that probe is not run at all.
  */
 export function needsBuilderFacts(wish: PublishWish, service: CacheService): boolean {
-  const cache = wish.cache && service.token !== undefined && service.url !== undefined
+  const cache = cacheWanted(wish) && service.token !== undefined && service.url !== undefined
   return wish.builder !== undefined || cache || wish.platforms.length > 1 || attests(wish.provenance)
 }
 
@@ -98,7 +111,13 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
   const multiPlatform = wish.platforms.length > 1
   const attest = attests(wish.provenance)
   const buildxVersion = facts.buildxVersion
-  let cache = planCache({ wanted: wish.cache, service: facts.cacheService, buildxVersion, scope })
+  let cache = planCache({ wanted: cacheWanted(wish), service: facts.cacheService, buildxVersion, scope })
+  if (wish.cache === 'auto' && !wish.runsCommands && facts.cacheService.token && facts.cacheService.url) {
+    notes.push({
+      level: 'info',
+      text: `GitHub Actions cache not used (cache: auto): this image only copies files onto its base, so the cache would upload the base and save nothing; set ${OPTION.cacheOn} to use it anyway`,
+    })
+  }
   const cacheOff = (text: string): void => {
     cache = { from: false, to: false, scope, note: { level: 'warning', text } }
   }
