@@ -12,6 +12,8 @@ export default defineConfig({
           exclude: ['__tests__/e2e/**'],
           globalSetup: ['__tests__/setup/bundle.ts'],
           testTimeout: 30_000,
+          // Vitest's default is one worker less than the cores: one, here. The tests mostly wait on child processes.
+          maxWorkers: 2,
           sequence: { groupOrder: 0 }, // first: a fast answer before the engine work
         },
       },
