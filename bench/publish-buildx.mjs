@@ -38,24 +38,13 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { testEnv } from './test-env.mjs'
 import { build } from 'esbuild'
 
 const root = path.resolve(import.meta.dirname, '..')
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } })
 const runs = Number(values.runs)
-const envFile = execFileSync(path.join(root, 'scripts/test-env.sh'), ['up'], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
-  .trim()
-  .split('\n')
-  .at(-1)
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes('='))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-)
+const env = testEnv()
 if (!env.MI_BUILDX_DOCKER_BIN) throw new Error('the test env has no buildx part (MI_TEST_ENV_BUILDX=0?)')
 const actionNode = env.MI_NODE24 || process.execPath
 const work = mkdtempSync(path.join(tmpdir(), 'mi-bench-buildx-'))

@@ -10,25 +10,14 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { testEnv } from './test-env.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '7' }, node: { type: 'string', default: 'node24' } },
 })
 const runs = Number(values.runs)
-const envFile = execFileSync(path.join(root, 'scripts/test-env.sh'), ['up'], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
-  .trim()
-  .split('\n')
-  .at(-1)
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes('='))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-)
+const env = testEnv()
 const dir = 'examples/atlas/migrations'
 // The action's runtime is node24 (action.yml); test-env fetched that binary. --node current uses this process's.
 const actionNode = values.node === 'current' || !env.MI_NODE24 ? process.execPath : env.MI_NODE24
@@ -94,7 +83,8 @@ function post({ temp, runEnv }) {
 
 // The baseline: the same Dockerfile and files, built and pushed by hand with an already logged-in config.
 const context = mkdtempSync(path.join(work, 'context-'))
-cpSync(path.join(root, dir), path.join(context, 'migrations'), { recursive: true })
+// the layout the action stages: image/<last part of the tool's migrations directory>/
+cpSync(path.join(root, dir), path.join(context, 'image', 'migrations'), { recursive: true })
 function baseline(withLogin = false) {
   const dockerfile = execFileSync(
     process.execPath,
@@ -107,7 +97,16 @@ function baseline(withLogin = false) {
       '--base-image',
       env.MI_BASE_BUSYBOX,
     ],
-    { cwd: root, encoding: 'utf8' },
+    // A label that changes per run, as the action's revision does (a new commit each push): neither side gets a
+    // build that the engine has fully cached.
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SOURCE_DATE_EPOCH: String(Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1e6)),
+      },
+    },
   )
   writeFileSync(path.join(context, 'Dockerfile'), dockerfile)
   const ref = `${env.MI_REGISTRY}/bench/manual:${sha()}`

@@ -3,13 +3,13 @@
 // to the cache, one note per cause, no leftovers, a read-only /migrations. Same real parts as buildx-publish.test.ts:
 // buildx 0.29, Docker Engine 28.5 with // both image stores, the legacy engine 20.10, a registry; faked: GitHub's cache service only.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  pullRequestCheckout,
   buildxEnv,
   changedCheckout,
-  git,
   pushToMain,
   randomName,
   registryManifest,
@@ -20,7 +20,7 @@ import {
 import { startCacheService, type CacheRequest, type CacheService } from '../helpers/gha-cache-service.js'
 import type { ActionRun } from '../helpers/runner.js'
 import { randomSha, registryDigest } from '../helpers/real-env.js'
-import { independentSum, makeDir, ROOT } from '../helpers/tmp.js'
+import { makeDir, ROOT } from '../helpers/tmp.js'
 
 const MAIN = 'refs/heads/main'
 const output = (run: ActionRun): string => run.stdout + run.stderr
@@ -176,21 +176,7 @@ describe('the builder by capability', () => {
   })
 
   it('a pull request run leaves nothing in RUNNER_TEMP (no migration-image-base-* either)', async () => {
-    const origin = makeDir()
-    cpSync(path.join(ROOT, 'examples/atlas/migrations'), path.join(origin, 'migrations'), { recursive: true })
-    git(origin, 'init', '-q', '-b', 'main')
-    git(origin, 'add', '.')
-    git(origin, 'commit', '-qm', 'main')
-    const base = git(origin, 'rev-parse', 'HEAD')
-    git(origin, 'checkout', '-qb', 'feature')
-    const dir = path.join(origin, 'migrations')
-    writeFileSync(path.join(dir, '20240201000000_add_tags.sql'), 'CREATE TABLE tags (id int);\n')
-    writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
-    git(origin, 'add', '-A')
-    git(origin, 'commit', '-qm', 'feature')
-    const head = git(origin, 'rev-parse', 'HEAD')
-    const checkout = path.join(makeDir(), 'checkout')
-    git(ROOT, 'clone', '-q', '--depth=1', '--branch=feature', `file://${origin}`, checkout)
+    const { base, head, checkout } = pullRequestCheckout('migrations')
     const runner = runnerMachine(env, 'containerd')
     const { main, post } = await runOnRunner(
       env,

@@ -1,7 +1,7 @@
-import { cpSync, readdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  pullRequestCheckout,
   buildxEnv,
   changedCheckout,
   filesHolding,
@@ -18,7 +18,7 @@ import {
 import { startCacheService, type CacheRequest, type CacheService } from '../helpers/gha-cache-service.js'
 import type { ActionRun } from '../helpers/runner.js'
 import { randomSha, registryDigest } from '../helpers/real-env.js'
-import { independentSum, makeDir, ROOT, type Ran } from '../helpers/tmp.js'
+import { ROOT, type Ran } from '../helpers/tmp.js'
 
 // Real parts: buildx 0.29 on Docker Engine 28.5 (Debian sid's, started by scripts/test-env.sh), a remote-driver
 // builder on that engine's BuildKit, a registry with htpasswd auth. Faked: GitHub's cache service only
@@ -169,23 +169,7 @@ describe('a builder input: the cache through v2 under the per-image scope, impor
 
   it('a pull request (shallow checkout of real history) reads main’s cache, writes nothing to main’s scope, pushes nothing', async () => {
     // main holds the example migrations; the pull request adds one
-    const origin = makeDir()
-    cpSync(path.join(ROOT, 'examples/atlas/migrations'), path.join(origin, 'examples/atlas/migrations'), {
-      recursive: true,
-    })
-    git(origin, 'init', '-q', '-b', 'main')
-    git(origin, 'add', '.')
-    git(origin, 'commit', '-qm', 'main')
-    const base = git(origin, 'rev-parse', 'HEAD')
-    git(origin, 'checkout', '-qb', 'feature')
-    const dir = path.join(origin, 'examples/atlas/migrations')
-    writeFileSync(path.join(dir, '20240201000000_add_tags.sql'), 'CREATE TABLE tags (id int);\n')
-    writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
-    git(origin, 'add', '-A')
-    git(origin, 'commit', '-qm', 'feature')
-    const head = git(origin, 'rev-parse', 'HEAD')
-    const checkout = path.join(makeDir(), 'checkout')
-    git(ROOT, 'clone', '-q', '--depth=1', '--branch=feature', `file://${origin}`, checkout)
+    const { base, head, checkout } = pullRequestCheckout('examples/atlas/migrations')
     expect(git(checkout, 'rev-parse', '--is-shallow-repository')).toBe('true')
 
     const before = cache.log.length

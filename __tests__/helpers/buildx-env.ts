@@ -196,4 +196,28 @@ export function temporaryBuilders(runner: Runner): string[] {
   return listed.stdout.split('\n').filter((name) => name.startsWith('migration-image-'))
 }
 
-export { git } from './git.js'
+import { git } from './git.js'
+export { git }
+
+/**
+ * A pull request in real git history, checked out shallow as actions/checkout does: main holds the example atlas
+ * migrations under `subdir`, the `feature` branch adds one. Returns the base and head commits and the checkout.
+ */
+export function pullRequestCheckout(subdir: string): { base: string; head: string; checkout: string } {
+  const origin = makeDir()
+  cpSync(path.join(ROOT, 'examples/atlas/migrations'), path.join(origin, subdir), { recursive: true })
+  git(origin, 'init', '-q', '-b', 'main')
+  git(origin, 'add', '.')
+  git(origin, 'commit', '-qm', 'main')
+  const base = git(origin, 'rev-parse', 'HEAD')
+  git(origin, 'checkout', '-qb', 'feature')
+  const dir = path.join(origin, subdir)
+  writeFileSync(path.join(dir, '20240201000000_add_tags.sql'), 'CREATE TABLE tags (id int);\n')
+  writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
+  git(origin, 'add', '-A')
+  git(origin, 'commit', '-qm', 'feature')
+  const head = git(origin, 'rev-parse', 'HEAD')
+  const checkout = path.join(makeDir(), 'checkout')
+  git(ROOT, 'clone', '-q', '--depth=1', '--branch=feature', `file://${origin}`, checkout)
+  return { base, head, checkout }
+}
