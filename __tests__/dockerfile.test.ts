@@ -26,7 +26,7 @@ describe('Dockerfile rendering', () => {
   it('atlas preset (with labels)', () => {
     expect(render('atlas')).toMatchInlineSnapshot(`
       "FROM arigaio/atlas:1.2.3
-      COPY image/ /
+      COPY --link image/ /
       USER 65534:65534
       LABEL org.opencontainers.image.source="https://github.com/acme/api" \\
             org.opencontainers.image.revision="0123456789abcdef0123456789abcdef01234567" \\
@@ -61,7 +61,7 @@ describe('Dockerfile rendering', () => {
   it('golang-migrate preset: -path wired into the entrypoint', () => {
     expect(render('golang-migrate')).toMatchInlineSnapshot(`
       "FROM migrate/migrate:v4.19.1
-      COPY image/ /
+      COPY --link image/ /
       USER 65534:65534
       ENTRYPOINT ["migrate", "-path", "/migrations"]
       CMD []
@@ -118,7 +118,7 @@ describe('Dockerfile rendering', () => {
   it('psql preset: runner entrypoint, numeric non-root user, env', () => {
     expect(render('psql')).toMatchInlineSnapshot(`
       "FROM postgres:18-alpine
-      COPY image/ /
+      COPY --link image/ /
       COPY migrate.sh /usr/local/bin/migration-image-migrate
       ENV MIGRATIONS_DIR="/migrations"
       USER 65534:65534

@@ -356,6 +356,19 @@ describe('planPublish: the decisions, with the exact notes', () => {
     })
   }
 
+  it('COPY --link only where the builder is BuildKit >= 0.10 (a temporary builder is)', () => {
+    expect(planPublish(wish({ cache: 'false' }), facts('docker classic', 'none')).link).toBe(true)
+    expect(planPublish(wish({ cache: 'false' }), facts('docker classic 0.12', 'none')).link).toBe(true)
+    expect(planPublish(wish(), facts('docker classic', 'v2')).link).toBe(true) // the temporary builder
+    const old = { ...BUILDERS['remote, BuildKit before 0.11'] }
+    expect(planPublish(wish({ cache: 'false' }), facts(undefined, 'none', { builder: old })).link).toBe(false)
+    expect(
+      planPublish(wish({ cache: 'false' }), facts(undefined, 'none', { builder: { ...old, buildkitVersion: '0.9.3' } }))
+        .link,
+    ).toBe(false)
+    expect(planPublish(wish(), facts(undefined, 'none', { buildxVersion: undefined })).link).toBe(false)
+  })
+
   it('fails, rather than build something else, when several platforms cannot be had', () => {
     const two = wish({ platforms: ['linux/amd64', 'linux/arm64'] })
     expect(() => planPublish(two, facts(undefined, 'none', { buildxVersion: undefined }))).toThrow(

@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-3BJ6YN7Y.js";
+} from "./chunks/chunk-EGW3E2V7.js";
 import {
   CLI_NAMES,
   DockerMissingError,

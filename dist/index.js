@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-3BJ6YN7Y.js";
+} from "./chunks/chunk-EGW3E2V7.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

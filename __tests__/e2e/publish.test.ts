@@ -377,7 +377,7 @@ describe('cli build', () => {
         { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST } },
       )
     const printed = cli('dockerfile')
-    expect(printed).toMatch(/^FROM .*\nCOPY image\/ \/\nCOPY migrate.sh/)
+    expect(printed).toMatch(/^FROM .*\nCOPY --link image\/ \/\nCOPY migrate.sh/)
     expect(cli('dockerfile')).toBe(printed) // no clock in it
     cli('build', ['--no-cache'])
     const labels = JSON.parse(docker(env, ['image', 'inspect', 'acme/df:local', '--format', '{{json .Config.Labels}}']))

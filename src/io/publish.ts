@@ -4,8 +4,9 @@ import type { Validation } from '../core/check/validate.js'
 import { MigrationImageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { readCacheService, type BuildFacts } from '../core/build/facts.js'
-import { needsBuilderFacts, planPublish, type Note, type PublishPlan, type PublishWish } from '../core/build/plan.js'
+import { planPublish, type Note, type PublishPlan, type PublishWish } from '../core/build/plan.js'
 import { contentKey, epochSeconds, STAGED_MTIME } from '../core/image/content-key.js'
+import { withoutLink } from '../core/image/dockerfile.js'
 import { parseBaseImage } from '../core/image/image-ref.js'
 import { planImage, type ImagePlan } from '../core/image/plan.js'
 import { decideReuse, unchangedSince, type ReuseDecision, type TagFacts } from '../core/build/reuse.js'
@@ -147,6 +148,8 @@ export async function publish(
       else plan = planPublish(wish, { ...facts, temporaryBuilderFailed: failed })
     }
     for (const note of [...imagePlan.notes, ...plan.notes]) say(log, note)
+    // The legacy builder and BuildKit before 0.10 refuse `COPY --link`: they build the same file without it.
+    if (!plan.link) writeFileSync(context.dockerfile, withoutLink(readFileSync(context.dockerfile, 'utf8')))
 
     const build = (): Promise<DockerResult> =>
       log.group(`docker ${plan.build.slice(0, plan.kind === 'buildx' ? 2 : 1).join(' ')}`, () =>
@@ -258,7 +261,8 @@ async function probe(docker: Docker, wish: PublishWish, env: NodeJS.ProcessEnv):
   const cacheService = readCacheService(env)
   const [buildxVersion, builder] = await Promise.all([
     detectBuildx(docker),
-    needsBuilderFacts(wish, cacheService) ? inspectBuilder(docker, wish.builder) : Promise.resolve(undefined),
+    // Always: the builder's driver and BuildKit version decide the cache, the platforms and `COPY --link`.
+    inspectBuilder(docker, wish.builder),
   ])
   return { buildxVersion, builder, cacheService, temporaryBuilderName: temporaryBuilderName() }
 }

@@ -2,7 +2,7 @@ import { containerBuilderArgv, planBuild } from './argv.js'
 import { atLeast } from './versions.js'
 import { UsageError } from '../errors.js'
 import { cacheScope, planCache, type CachePlan } from './cache.js'
-import type { BuildFacts, BuilderInfo, CacheService } from './facts.js'
+import type { BuildFacts, BuilderInfo } from './facts.js'
 import { nameOptions, OPTION, type OptionNames } from '../option-names.js'
 
 /** Something the run tells the user about a decision: its cause and, where there is one, the fix. */
@@ -49,6 +49,11 @@ export interface PublishPlan {
   readonly pushes: string[][]
   /** Whether buildx's metadata file will hold the digest. */
   readonly metadata: boolean
+  /**
+   * Build the Dockerfile as rendered, `COPY --link` included (BuildKit >= 0.10); false: the legacy builder or an older
+   * BuildKit, which get the file without the flag.
+   */
+  readonly link: boolean
   /** One note per decision that is not the plain default, in the order they were made. */
   readonly notes: Note[]
 }
@@ -65,15 +70,6 @@ const cacheWanted = (wish: Pick<PublishWish, 'cache' | 'runsCommands'>): boolean
   wish.cache === 'true' || (wish.cache === 'auto' && wish.runsCommands)
 
 const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenance.trim())
-
-/**
- * Whether the plan needs the builder's facts (`docker buildx inspect`): only when the build asks for more than the
- * docker driver on the classic store can do, or names its builder. Otherwise that probe is not run at all.
- */
-export function needsBuilderFacts(wish: PublishWish, service: CacheService): boolean {
-  const cache = cacheWanted(wish) && service.token !== undefined && service.url !== undefined
-  return wish.builder !== undefined || cache || wish.platforms.length > 1 || attests(wish.provenance)
-}
 
 /**
  * The docker driver builds one platform into the classic image store and can neither export cache nor attach
@@ -135,7 +131,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
         text: `provenance '${wish.provenance}' needs docker buildx, which is not installed: the image has no attestation`,
       })
     }
-    return { cache, ...planBuild(buildRequest(wish, cache), {}), notes }
+    return { cache, ...planBuild(buildRequest(wish, cache), {}), notes, link: false }
   }
 
   // What the build needs beyond the docker driver on the classic store, each with the reason.
@@ -214,7 +210,9 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
     name: builderName,
     driver: createBuilder ? 'docker-container' : builder?.driver,
   })
-  return { createBuilder, cache, ...argv, notes }
+  // A temporary builder runs a current BuildKit; an existing one says its version (none before 0.11).
+  const link = createBuilder !== undefined || atLeast(builder?.buildkitVersion, '0.10.0')
+  return { createBuilder, cache, ...argv, notes, link }
 }
 
 function buildRequest(wish: PublishWish, cache: CachePlan): Parameters<typeof planBuild>[0] {

@@ -64,10 +64,19 @@ const execForm = (argv: readonly string[]): string => JSON.stringify(argv).repla
  * labels last (they touch only the config). No RUN step unless the self-check stage is asked for, so any platform
  * builds without emulation; no `# syntax=` line (it would pull a frontend image).
  */
+/** The Dockerfile for the legacy builder (docker build without BuildKit), which refuses `COPY --link`. */
+export const withoutLink = (dockerfile: string): string => dockerfile.replace(/^COPY --link /gm, 'COPY ')
+
 export function renderDockerfile({ preset, base, labels, env = {}, selfCheck = false }: DockerfileInput): string {
   const lines: string[] = []
   const copy = `COPY ${CONTEXT_IMAGE}/ ${parentOf(preset.migrationsDir)}`
-  if (selfCheck && preset.selfCheck) {
+  if (!(selfCheck && preset.selfCheck) && parentOf(preset.migrationsDir) === '/') {
+    // `COPY --link`: BuildKit builds the layer on its own, without the base's filesystem (bench/publish-buildx: about
+    // a third less time for a new migration). Only where the migrations directory sits directly under `/`: the
+    // layer then holds that directory and nothing else, so no directory of the base (its owner, its mode) is
+    // replaced. The legacy builder does not know the flag: it gets `withoutLink()` of this file.
+    lines.push(`FROM ${base.reference}`, `COPY --link ${CONTEXT_IMAGE}/ /`)
+  } else if (selfCheck && preset.selfCheck) {
     // BuildKit skips stages nothing depends on: the final stage copies the migrations from this one. The checked
     // copy sits alone under /migration-image so that its directory (and its mode) is what the final stage copies.
     lines.push(
