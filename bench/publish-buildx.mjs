@@ -215,7 +215,8 @@ async function action({ engine, useCache, builder }, repository, ws, commit) {
 // The hand-written workflow's login and build-push step on the same builder, with the action's Dockerfile.
 async function hand({ engine, useCache, builder }, repository, ws, commit, variant = 'max') {
   const context = mkdtempSync(path.join(work, 'context-'))
-  cpSync(path.join(ws, 'migrations'), path.join(context, 'migrations'), { recursive: true })
+  // the layout the action stages: image/<last part of the tool's migrations directory>/
+  cpSync(path.join(ws, 'migrations'), path.join(context, 'image', 'migrations'), { recursive: true })
   let dockerfile = execFileSync(
     process.execPath,
     [
@@ -229,6 +230,8 @@ async function hand({ engine, useCache, builder }, repository, ws, commit, varia
     ],
     { encoding: 'utf8' },
   )
+  // The hand-written workflow's Dockerfile: a plain COPY (what teams write); the `link` variant adds the flag.
+  dockerfile = dockerfile.replace(/^COPY --link /m, 'COPY ')
   if (variant === 'link') dockerfile = dockerfile.replace(/^COPY /m, 'COPY --link ')
   writeFileSync(path.join(context, 'Dockerfile'), dockerfile)
   const config = path.join(work, `config-${randomBytes(4).toString('hex')}`)
