@@ -6,7 +6,7 @@
 // Needs the real parts: it runs scripts/test-env.sh up. Usage: node bench/publish.mjs [--runs R] [--node current]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -22,6 +22,7 @@ const dir = 'examples/atlas/migrations'
 // The action's runtime is node24 (action.yml); test-env fetched that binary. --node current uses this process's.
 const actionNode = values.node === 'current' || !env.MI_NODE24 ? process.execPath : env.MI_NODE24
 const work = mkdtempSync(path.join(tmpdir(), 'mi-bench-publish-'))
+process.on('exit', () => rmSync(work, { recursive: true, force: true })) // also after a failed run
 
 // A `docker` on PATH that counts its invocations, then runs the engine's client.
 const shim = path.join(work, 'bin')
