@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-EGW3E2V7.js";
+} from "./chunks/chunk-6VWQMH6A.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-EGW3E2V7.js";
+} from "./chunks/chunk-6VWQMH6A.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

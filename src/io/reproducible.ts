@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, lstatSync, lutimesSync, openSync, readdirSync, readSync, constants } from 'node:fs'
+import { lstatSync, lutimesSync, readdirSync } from 'node:fs'
 import path from 'node:path'
+import { readBounded } from '../core/check/safe-read.js'
 import type { StagedFile } from '../core/image/content-key.js'
 
 /**
@@ -26,22 +27,11 @@ export function readStaged(dir: string, dockerfile: string): StagedFile[] {
   const files: StagedFile[] = []
   for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const file = path.join(dir, name)
-    if (file === dockerfile || !lstatSync(file).isFile()) continue
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW)
-    try {
-      const stat = fstatSync(fd)
-      if (!stat.isFile() || stat.size > MAX_FILE) throw new Error(`staged file ${name} is not a bounded regular file`)
-      const bytes = Buffer.alloc(stat.size)
-      let read = 0
-      while (read < stat.size) {
-        const got = readSync(fd, bytes, read, stat.size - read, read)
-        if (got === 0) break
-        read += got
-      }
-      files.push({ name: name.split(path.sep).join('/'), mode: stat.mode & 0o7777, bytes: bytes.subarray(0, read) })
-    } finally {
-      closeSync(fd)
-    }
+    const stat = lstatSync(file)
+    if (file === dockerfile || !stat.isFile()) continue
+    // The shared bounded reader: no link, regular on its handle, at most MAX_FILE.
+    const bytes = readBounded(file, MAX_FILE)
+    files.push({ name: name.split(path.sep).join('/'), mode: stat.mode & 0o7777, bytes })
   }
   return files
 }

@@ -1,6 +1,6 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
 import path from 'node:path'
-import { errnoCode, MigrationImageError } from '../../errors.js'
+import { DirectoryError, errnoCode, MigrationImageError } from '../../errors.js'
+import { readTextBounded } from '../safe-read.js'
 import type { Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
 import type { FormatOptions, MigrationFormat, RuleInput } from './format.js'
@@ -397,24 +397,13 @@ async function readYaml(source: string): Promise<Changelog> {
 }
 
 /** Reads one file of the directory: no links followed, regular files only, bounded. */
-function readBounded(dir: string, name: string): string {
-  const file = path.join(dir, name)
-  if (lstatSync(file).isSymbolicLink()) throw new ChangelogError('is a symlink; Liquibase would read another file')
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW)
+/** A changelog's text: no link, no special file, at most MAX_CHANGELOG_BYTES (the shared bounded reader). */
+function readChangelogText(dir: string, name: string): string {
   try {
-    const stat = fstatSync(fd)
-    if (!stat.isFile()) throw new ChangelogError('is not a regular file')
-    if (stat.size > MAX_CHANGELOG_BYTES) throw new ChangelogError(`is larger than ${MAX_CHANGELOG_BYTES} bytes`)
-    const buffer = Buffer.alloc(stat.size)
-    let read = 0
-    while (read < stat.size) {
-      const got = readSync(fd, buffer, read, stat.size - read, read)
-      if (got === 0) break
-      read += got
-    }
-    return buffer.subarray(0, read).toString('utf8')
-  } finally {
-    closeSync(fd)
+    return readTextBounded(path.join(dir, name), MAX_CHANGELOG_BYTES)
+  } catch (error) {
+    if (error instanceof DirectoryError) throw new ChangelogError(error.message, undefined, error.fix)
+    throw error
   }
 }
 
@@ -426,7 +415,7 @@ async function readChangelog(
   let source: string
   try {
     // BomAwareInputStream (XMLChangeLogSAXParser.java:127) and StreamUtil drop a byte order mark.
-    source = readBounded(dir, name).replace(/^\uFEFF/, '')
+    source = readChangelogText(dir, name).replace(/^\uFEFF/, '')
   } catch (error) {
     if (error instanceof ChangelogError)
       return { changelog: empty(), failure: { message: error.message, fix: error.fix } }
