@@ -95,7 +95,7 @@ function readPassword(err) {
   return Buffer.from(typed).toString("utf8");
 }
 
-// src/cli.ts
+// src/cli/run.ts
 import { tmpdir } from "node:os";
 
 // src/cli/args.ts
@@ -368,7 +368,7 @@ function stderrLog(err, env) {
   };
 }
 
-// src/cli.ts
+// src/cli/run.ts
 async function runCli(argv, io, env = process.env) {
   try {
     return await run(argv, io, env);
@@ -452,7 +452,7 @@ async function run(argv, io, env) {
   }
 }
 
-// src/cli-entry.ts
+// src/cli/entry.ts
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

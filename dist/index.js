@@ -51,7 +51,7 @@ import {
 } from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
-// src/main.ts
+// src/action/run.ts
 import { tmpdir } from "node:os";
 
 // src/action/inputs.ts
@@ -356,7 +356,7 @@ async function comment(run2, body) {
   }
 }
 
-// src/main.ts
+// src/action/run.ts
 var SavedState = class {
   state = {};
   add(part) {
@@ -406,5 +406,5 @@ async function run() {
   }
 }
 
-// src/index.ts
+// src/action/entry.ts
 await run();

@@ -12,7 +12,7 @@ import {
 } from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
-// src/post.ts
+// src/action/post.ts
 async function post() {
   const saved = getState(CLEANUP_STATE);
   if (!saved) return;
@@ -31,5 +31,5 @@ async function post() {
   }
 }
 
-// src/post-entry.ts
+// src/action/post-entry.ts
 await post();

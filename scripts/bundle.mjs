@@ -26,7 +26,7 @@ const pureHttpClient = {
 
 await build({
   plugins: [pureHttpClient],
-  entryPoints: { index: 'src/index.ts', post: 'src/post-entry.ts', cli: 'src/cli-entry.ts' },
+  entryPoints: { index: 'src/action/entry.ts', post: 'src/action/post-entry.ts', cli: 'src/cli/entry.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

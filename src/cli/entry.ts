@@ -1,5 +1,5 @@
-import { readPassword } from './cli/stdin.js'
-import { runCli } from './cli.js'
+import { readPassword } from './stdin.js'
+import { runCli } from './run.js'
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { cleanUp, CLEANUP_STATE, trustedCleanup } from './io/cleanup.js'
+import { cleanUp, CLEANUP_STATE, trustedCleanup } from '../io/cleanup.js'
 
 /**
  * Post step: log out, remove the builder this run created and the private docker config — also after a failure.
