@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-JW4QRLOS.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

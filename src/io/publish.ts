@@ -64,7 +64,7 @@ export async function publish(
 ): Promise<PublishResult> {
   if (!validation.valid) throw new MigrationImageError('refusing to build an invalid directory')
   const { log } = ports
-  const context = stageContext(ports.tempDir, validation, preset, imagePlan.dockerfile)
+  const context = stageContext(ports.tempDir, validation, imagePlan.spec)
   let metadataDir: string | undefined
   try {
     // Reproducible: fixed mtimes in the context (COPY keeps them) and SOURCE_DATE_EPOCH for buildx, which passes it
