@@ -9,14 +9,13 @@ import {
   formatProblem,
   getPreset,
   parseImageName,
-  parseSize,
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-JW4QRLOS.js";
+} from "./chunks/chunk-CNXD2HBU.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -29,8 +28,9 @@ import {
   fenceCommands,
   formatLocated,
   mayHoldCommand,
+  parseSize,
   showName
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-RCL3ZZ2W.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts

@@ -27,14 +27,13 @@ import {
   imageTags,
   parseImageName,
   parsePushMode,
-  parseSize,
   readRunContext,
   runPipeline,
   runnerPath,
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-JW4QRLOS.js";
+} from "./chunks/chunk-CNXD2HBU.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -47,8 +46,9 @@ import {
   markdownCell,
   markdownCode,
   mayHoldCommand,
+  parseSize,
   showName
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-RCL3ZZ2W.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts
