@@ -2,7 +2,9 @@
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
   assertTag,
+  didYouMean,
   formatProblem,
+  getPreset,
   optionLabel,
   parseImageName,
   readOption,
@@ -10,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-XLUKO56E.js";
+} from "./chunks/chunk-YH6L65PY.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -21,14 +23,12 @@ import {
   OPTIONS,
   UsageError,
   cleanUp,
-  didYouMean,
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-WRXODPWS.js";
+} from "./chunks/chunk-YYGYUD4L.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts

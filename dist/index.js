@@ -18,6 +18,8 @@ import {
   PushError,
   assertTag,
   atlasChecksumBlock,
+  getPreset,
+  hasControlCharacter,
   optionLabel,
   parseImageName,
   readOption,
@@ -26,7 +28,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-XLUKO56E.js";
+} from "./chunks/chunk-YH6L65PY.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -37,13 +39,11 @@ import {
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
-  hasControlCharacter,
   markdownCell,
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-WRXODPWS.js";
+} from "./chunks/chunk-YYGYUD4L.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts
