@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-RCL3ZZ2W.js";
+} from "./chunks/chunk-FTHACNSS.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts
