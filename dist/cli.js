@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-IHIPYWLN.js";
+} from "./chunks/chunk-UEZ3BXZJ.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -28,7 +28,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-FTHACNSS.js";
+} from "./chunks/chunk-2HVO4OTW.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -191,6 +191,8 @@ function imageRequest(command, values, deps) {
     platforms: flag(values, "platforms") ?? [],
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,
+    engine: flag(values, "engine") ?? OPTIONS.engine.default,
+    output: flag(values, "output"),
     builder: flag(values, "builder"),
     selfCheck: flag(values, "selfCheck") ?? false,
     credentials
@@ -352,10 +354,10 @@ async function run(argv, io, env) {
     if (outcome.failure !== void 0) throw outcome.failure;
     const image = outcome.image;
     if (!image) return 1;
-    io.out(
-      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : "built"} ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}
-`
-    );
+    const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : image.archive ? "wrote" : "built";
+    const what = image.archive ? `${image.archive} (${image.references.join(" ")})` : image.references.join(" ");
+    io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ""}
+`);
     return 0;
   } finally {
     await cleanUp(cleanup.state, env);

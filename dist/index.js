@@ -15,7 +15,6 @@ import {
   warning
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
-  PushError,
   assertTag,
   atlasChecksumBlock,
   getPreset,
@@ -28,13 +27,14 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-IHIPYWLN.js";
+} from "./chunks/chunk-UEZ3BXZJ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
   MigrationImageError,
   OPTION,
   OPTIONS,
+  PushError,
   UsageError,
   errnoCode,
   fenceCommands,
@@ -43,7 +43,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-FTHACNSS.js";
+} from "./chunks/chunk-2HVO4OTW.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts
@@ -161,6 +161,7 @@ function readActionInputs(env = process.env) {
         platforms: input("platforms") ?? [],
         provenance: input("provenance") ?? OPTIONS.provenance.default,
         cache: input("cache") ?? OPTIONS.cache.default,
+        engine: input("engine") ?? OPTIONS.engine.default,
         builder: input("builder"),
         selfCheck: input("selfCheck") ?? false,
         credentials: password ? { username, password } : void 0

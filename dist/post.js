@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-FTHACNSS.js";
+} from "./chunks/chunk-2HVO4OTW.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts

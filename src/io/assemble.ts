@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { MigrationImageError } from '../core/errors.js'
+import { MigrationImageError, PushError } from '../core/errors.js'
 import {
   configType,
   documentBytes,
@@ -226,17 +226,6 @@ export interface PushResult {
   readonly blobs: { present: number; mounted: number; copied: number; bytes: number }
 }
 
-/** Some tags reached the registry, some did not: `pushed` says which did. */
-export class PartialPushError extends MigrationImageError {
-  constructor(
-    message: string,
-    readonly pushed: readonly string[],
-    fix?: string,
-  ) {
-    super(message, { fix })
-  }
-}
-
 /**
  * Pushes an assembled image: every blob (HEAD first; a cross-repository mount when the base is in the same
  * registry; else streamed from the base's registry, verified on the way), the platform manifests by digest, then
@@ -246,6 +235,7 @@ export async function pushImage(
   image: AssembledImage,
   target: RegistryClient,
   tags: readonly string[],
+  reference: (tag: string) => string,
 ): Promise<PushResult> {
   const blobs = { present: 0, mounted: 0, copied: 0, bytes: 0 }
   const base = image.base.client
@@ -290,10 +280,11 @@ export async function pushImage(
   if (failed.length > 0) {
     const first = failed[0].error
     const message = first instanceof Error ? first.message : String(first)
-    throw new PartialPushError(
-      `${message} (failed: ${failed.map(({ tag }) => tag).join(', ')}; pushed: ${tags.filter((tag) => pushed.includes(tag)).join(', ') || 'none'})`,
-      tags.filter((tag) => pushed.includes(tag)),
-      first instanceof MigrationImageError ? first.fix : undefined,
+    const done = tags.filter((tag) => pushed.includes(tag))
+    throw new PushError(
+      `${message} (failed: ${failed.map(({ tag }) => tag).join(', ')}; pushed: ${done.join(', ') || 'none'})`,
+      done.map(reference),
+      { fix: first instanceof MigrationImageError ? first.fix : undefined },
     )
   }
   return { digest: image.top.digest, pushed: [...tags], blobs }

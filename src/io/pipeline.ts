@@ -1,6 +1,7 @@
 import { writeRegular } from '../core/check/safe-read.js'
 import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
 import { DirectoryError, UsageError } from '../core/errors.js'
+import { checkEngine } from '../core/build/engine.js'
 import { planImage } from '../core/image/plan.js'
 import { getPreset, type Preset } from '../core/image/presets.js'
 import { nameOptions, OPTION } from '../core/option-names.js'
@@ -50,6 +51,8 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
     changelog: request.check.changelog,
     maxFileSize: request.check.maxFileSize,
   }
+  // What the engine cannot do is a usage error before anything is read.
+  if (request.command === 'build' && request.image) checkEngine(request.image, request.names)
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
     // Never through a link: a symlinked atlas.sum could point at any file the user can write.

@@ -63,7 +63,7 @@ function registryFix(registry: string, status: number | undefined): string {
   if (status === 401 || status === 403) {
     return registry === 'ghcr.io'
       ? "give the job 'permissions: packages: write' (and, for an existing package, grant this repository access under the package's 'Manage Actions access')"
-      : `check the username and password for ${registry} (and that the login may push to this repository)`
+      : `check the login for ${registry}: the username and password (a private base in another registry reads the docker config's login for it), and that it may push to the image's repository`
   }
   if (status === 404) return 'check the image name and tag (and that the login can see a private repository)'
   if (status === 429)
