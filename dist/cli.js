@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-UEZ3BXZJ.js";
+} from "./chunks/chunk-GK3DKOGN.js";
 import {
   CLI_NAMES,
   COMMANDS,

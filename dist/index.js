@@ -27,7 +27,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-UEZ3BXZJ.js";
+} from "./chunks/chunk-GK3DKOGN.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

@@ -63,13 +63,15 @@ export function stageContext(parent: string, validation: Validation, spec: Image
       files.push('migrations.list')
     }
     entries = layerEntries(spec, files)
-    for (const entry of entries) {
+    // The directories above are the base's (COPY makes them when it has none): not part of the context.
+    const staged = entries.filter((entry) => !entry.above)
+    for (const entry of staged) {
       const at = path.join(dir, contextPath(spec, entry.path))
       if (entry.source && 'text' in entry.source) writeFileSync(at, entry.source.text)
       else if (entry.type === 'directory') mkdirSync(at, { recursive: true })
     }
     // Files first, then directories from the deepest up (a read-only directory still lets its children be chmod'ed).
-    for (const entry of [...entries].reverse()) chmodSync(path.join(dir, contextPath(spec, entry.path)), entry.mode)
+    for (const entry of [...staged].reverse()) chmodSync(path.join(dir, contextPath(spec, entry.path)), entry.mode)
     writeFileSync(dockerfilePath, renderSpec(spec))
   } catch (error) {
     // A context that cannot be staged is removed at once: no temporary directory outlives a failure.

@@ -10,6 +10,8 @@ export interface ImageSpec {
   readonly base: BaseImage
   /** Where the migrations go (`/flyway/sql`): a directory the layer creates, read-only. */
   readonly migrationsDir: string
+  /** Owner of the directories above the migrations directory (the base's, as its official image has them). */
+  readonly parentOwner: { readonly uid: number; readonly gid: number }
   /** The psql preset's runner script, at this path in the image (mode 0555). */
   readonly runner?: { readonly path: string; readonly text: string }
   /** ENV, in the order written: a name the base has is replaced, a new one appended (Docker's rule). */
@@ -34,6 +36,8 @@ export const LAYER_GID = 0
 export const DIR_MODE = 0o555
 export const FILE_MODE = 0o444
 export const RUNNER_MODE = 0o555
+/** The directories above what the layer adds (`/db` above `/db/migrations`, `/usr/local/bin` above the runner). */
+export const PARENT_MODE = 0o755
 /** Every entry's modification time (seconds): the staged context's (STAGED_MTIME), so COPY's layer has it too. */
 export const LAYER_MTIME = 0
 
@@ -44,6 +48,12 @@ export interface LayerEntry {
   readonly mode: number
   readonly uid: number
   readonly gid: number
+  /**
+   * A directory above the migrations directory or the runner: the base's own when it has it. Written (root or the
+   * preset's owner, 0755) so that a base without it gets what COPY would make, never left to the engine that unpacks
+   * the layer (Docker makes a missing parent 0600). Not staged: COPY makes it.
+   */
+  readonly above?: true
   /** Files: a name inside the staged migrations directory, or the runner's text. */
   readonly source?: { readonly staged: string } | { readonly text: string }
 }
@@ -73,6 +83,7 @@ export function describeImage({
   return {
     base,
     migrationsDir: `/${preset.migrationsDir.split('/').filter(Boolean).join('/')}`,
+    parentOwner: preset.parentOwner ?? { uid: LAYER_UID, gid: LAYER_GID },
     runner: preset.runner ? { path: preset.runner.path, text: runnerText ?? '' } : undefined,
     env: { ...preset.env, ...env },
     user: preset.user,
@@ -86,10 +97,9 @@ export function describeImage({
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
- * The layer's entries for the staged file names (slash paths inside the migrations directory): the migrations
- * directory, every directory below it before its children, the files, and the runner; sorted by path (a directory
- * right before what it holds). The directories above the migrations directory are the base's and are not written:
- * COPY leaves their owner and mode alone, and so does a layer without them.
+ * The layer's entries for the staged file names (slash paths inside the migrations directory): the directories
+ * above it, the migrations directory, every directory below it before its children, the files, and the runner;
+ * sorted by path (a directory right before what it holds).
  */
 export function layerEntries(spec: ImageSpec, names: readonly string[]): LayerEntry[] {
   const root = spec.migrationsDir
@@ -114,6 +124,14 @@ export function layerEntries(spec: ImageSpec, names: readonly string[]): LayerEn
     ...files,
   ]
   if (spec.runner) entries.push(entry(spec.runner.path, 'file', RUNNER_MODE, { text: spec.runner.text }))
+  const above = new Set<string>()
+  for (const path of [root, ...(spec.runner ? [spec.runner.path] : [])]) {
+    const parts = path.split('/').filter(Boolean)
+    for (let i = 1; i < parts.length; i++) above.add(`/${parts.slice(0, i).join('/')}`)
+  }
+  for (const path of above) {
+    entries.push({ path, type: 'directory', mode: PARENT_MODE, ...spec.parentOwner, above: true })
+  }
   // Sorted so that a directory comes right before its children: compare path components, not whole strings
   // (`a/b` before `a-c`, though '-' < '/').
   return entries.sort((a, b) => {
