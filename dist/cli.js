@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-5HLHIE4F.js";
 import {
   CLI_NAMES,
   DockerMissingError,
