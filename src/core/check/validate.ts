@@ -69,7 +69,7 @@ const REHASH = (dir: string, format: string): string =>
     ? `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
     : `run 'migration-image hash ${dir} --tool ${format}' (or 'atlas migrate hash --dir "file://${dir}?format=${format}"') and commit atlas.sum`
 
-/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
+/** Whether a directory without atlas.sum fails (`required`) or gets a notice (`optional`). */
 export type ChecksumPolicy = 'required' | 'optional'
 
 export interface ValidateOptions {
@@ -82,6 +82,7 @@ export interface ValidateOptions {
   readonly maxFileSize?: number
 }
 
+/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus the tool's rules. */
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
   const format = getFormat(options.format ?? 'atlas')
   const policy = options.checksum ?? (format.name === 'atlas' ? 'required' : 'optional')
