@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-5HLHIE4F.js";
+} from "./chunks/chunk-SWXJ27OQ.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -410,6 +410,13 @@ async function run(argv, io, env) {
     const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
     const { validation } = outcome;
     if (request.command === "hash") {
+      if (outcome.wrote === void 0) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}
+`);
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? "this" : "these"} first
+`);
+        return 1;
+      }
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-5HLHIE4F.js";
+} from "./chunks/chunk-SWXJ27OQ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
