@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-YH6L65PY.js";
+} from "./chunks/chunk-32CAXS6X.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -320,6 +320,13 @@ async function run(argv, io, env) {
     const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
     const { validation } = outcome;
     if (request.command === "hash") {
+      if (outcome.wrote === void 0) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}
+`);
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? "this" : "these"} first
+`);
+        return 1;
+      }
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}

@@ -20,6 +20,7 @@ import {
   atlasChecksumBlock,
   getPreset,
   hasControlCharacter,
+  isRuleCode,
   optionLabel,
   parseImageName,
   readOption,
@@ -28,7 +29,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-YH6L65PY.js";
+} from "./chunks/chunk-32CAXS6X.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -213,13 +214,17 @@ function size(bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
 var CHECKS = [
   { name: "atlas.sum", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
-  { name: "names and versions", covers: (code2) => code2 === "bad-name" || code2 === "duplicate-version" },
-  { name: "the tool's rules", covers: (code2) => code2 === "tool-rule" },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
+  {
+    name: "the tool's rules",
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
+  },
   {
     name: "files (no symlinks, binaries or special files)",
-    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
   },
   { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
   { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
