@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-IAPX6ZZE.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -31,7 +31,7 @@ import {
   mayHoldCommand,
   showName
 } from "./chunks/chunk-2LEGH3ZP.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";

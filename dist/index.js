@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-IAPX6ZZE.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -49,7 +49,7 @@ import {
   mayHoldCommand,
   showName
 } from "./chunks/chunk-2LEGH3ZP.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
@@ -281,7 +281,7 @@ function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
 async function upsertComment(target, body) {
-  const { getOctokit } = await import("./chunks/github-HVELDBBM.js");
+  const { getOctokit } = await import("./chunks/github-WWVZNPP2.js");
   const octokit = getOctokit(target.token);
   const { owner, repo } = target;
   const text = `${target.marker}
