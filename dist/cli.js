@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-IAPX6ZZE.js";
+} from "./chunks/chunk-JKNFG4IZ.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -25,6 +25,7 @@ import {
   hasControlCharacter,
   imageSha,
   imageTags,
+  isRuleCode,
   parseImageName,
   parsePushMode,
   parseSize,
@@ -34,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-IAPX6ZZE.js";
+} from "./chunks/chunk-JKNFG4IZ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -199,13 +200,17 @@ function size(bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
 var CHECKS = [
   { name: "atlas.sum", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
-  { name: "names and versions", covers: (code2) => code2 === "bad-name" || code2 === "duplicate-version" },
-  { name: "the tool's rules", covers: (code2) => code2 === "tool-rule" },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
+  {
+    name: "the tool's rules",
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
+  },
   {
     name: "files (no symlinks, binaries or special files)",
-    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
   },
   { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
   { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }

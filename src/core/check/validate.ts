@@ -114,8 +114,8 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
         migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
         // Bounded and never through a link: a rule reading a link or a FIFO gets a typed error naming the file.
         read: (name) => readTextBounded(path.join(dir, name), limit),
-        problem: (name, message, fix, line, severity = 'error') => ({
-          code: 'tool-rule',
+        problem: (code, name, message, fix, line, severity = 'error') => ({
+          code,
           severity,
           file: path.join(dir, name),
           line,
@@ -249,11 +249,12 @@ function directoryProblems(dir: string, listing: readonly DirEntry[], format: Mi
   const directories = listing.filter(({ kind, name }) => kind === 'directory' && !name.includes('/'))
   return format.select(directories.map(({ name }) => name)).map((name) => {
     const verdict = format.directoryEntry?.(name) ?? {
+      code: 'not-regular' as const,
       severity: 'warning' as const,
       message: `is a directory named like a migration: 'atlas migrate hash --dir "file://DIR?format=${format.name}"' fails reading it`,
       fix: 'rename the directory or move it out of the migrations directory',
     }
-    return { code: 'not-regular' as const, file: path.join(dir, name), ...verdict }
+    return { file: path.join(dir, name), ...verdict }
   })
 }
 
@@ -279,11 +280,12 @@ function fileProblems(
     }
     if (name === undefined) {
       const verdict = format.unreadName?.(file.name) ?? {
-        severity: 'error',
+        code: 'bad-name' as const,
+        severity: 'error' as const,
         message: `file name does not match ${format.nameRule}`,
         fix: `rename it like ${format.nameExample}`,
       }
-      problems.push({ code: 'bad-name', file: at, ...verdict })
+      problems.push({ file: at, ...verdict })
       continue
     }
     if (name.version === undefined) continue
@@ -293,11 +295,12 @@ function fileProblems(
       const verdict = format.duplicateVersion
         ? format.duplicateVersion(file.name, twin, name.version)
         : {
+            code: 'duplicate-version' as const,
             severity: 'error' as const,
             message: `version ${name.version} is also used by ${twin}`,
             fix: 'give one of them a new, higher version',
           }
-      if (verdict) problems.push({ code: 'duplicate-version', file: at, ...verdict })
+      if (verdict) problems.push({ file: at, ...verdict })
     } else {
       byVersion.set(key, file.name)
     }

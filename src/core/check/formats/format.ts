@@ -1,4 +1,4 @@
-import type { Problem } from '../problems.js'
+import type { Problem, RuleCode } from '../problems.js'
 
 /** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
 
@@ -27,6 +27,7 @@ export interface RuleInput {
   readonly read: (name: string) => string
   /** A problem on a file of the directory (and line), with its fix. */
   readonly problem: (
+    code: RuleCode,
     name: string,
     message: string,
     fix: string,
@@ -37,6 +38,8 @@ export interface RuleInput {
 
 /** A tool's verdict on one file, in its own words: error where it fails, notice where it skips the file. */
 export interface NameVerdict {
+  /** The tool's rule that gives the verdict. */
+  readonly code: RuleCode
   readonly severity: Problem['severity']
   readonly message: string
   readonly fix: string
@@ -44,6 +47,8 @@ export interface NameVerdict {
 
 export interface MigrationFormat {
   readonly name: string
+  /** Every rule code the format's problems carry (its `toolRules` declaration): `<name>/<rule>`, each once. */
+  readonly ruleCodes: readonly RuleCode[]
   /** Whether files in sub-directories count (only Flyway's layout does). */
   readonly recursive: boolean
   /** The files that feed atlas.sum, in hashing order, from every file name in the listing (slash paths). */

@@ -1,12 +1,35 @@
 import path from 'node:path'
 import { DirectoryError, errnoCode, MigrationImageError } from '../../errors.js'
 import { readTextBounded } from '../safe-read.js'
-import type { Problem } from '../problems.js'
+import { toolRules, type Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
 import type { FormatOptions, MigrationFormat, RuleInput } from './format.js'
 import { isFormattedSql, readFormattedSql } from './liquibase-sql.js'
 import { checkSchema } from './liquibase-xsd.js'
 import { getPreset } from '../../image/presets.js'
+
+/** Liquibase's rules, each with its stable code (`liquibase/<rule>`). */
+const RULE = toolRules('liquibase', {
+  noChangelog: 'no-changelog',
+  parseError: 'parse-error',
+  xmlSchema: 'xml-schema',
+  parseWarning: 'parse-warning',
+  includeTwice: 'include-twice',
+  includeAgainLogicalPath: 'include-again-logical-path',
+  includeOutside: 'include-outside',
+  includeMissing: 'include-missing',
+  includeMissingOptional: 'include-missing-optional',
+  includeUnknownType: 'include-unknown-type',
+  includeAllEmpty: 'include-all-empty',
+  includeAllEmptyOptional: 'include-all-empty-optional',
+  includeAllUnknownType: 'include-all-unknown-type',
+  changesetWithoutId: 'changeset-without-id',
+  changesetDuplicate: 'changeset-duplicate',
+  propertyInPath: 'property-in-path',
+  sqlFileMissing: 'sql-file-missing',
+  propertiesMissing: 'properties-missing',
+  propertiesMissingOptional: 'properties-missing-optional',
+})
 
 /*
  * Liquibase, as 4.33.0 (the preset's version) loads a changelog tree. Sources, liquibase/liquibase at v4.33.0, under
@@ -98,6 +121,8 @@ interface ParseFailure {
   readonly message: string
   readonly line?: number
   readonly fix: string
+  /** The rule, when it is not a parse error (a schema violation). */
+  readonly rule?: (typeof RULE)[keyof typeof RULE]
 }
 
 class ChangelogError extends Error {
@@ -300,6 +325,7 @@ async function readXml(name: string, source: string): Promise<{ changelog: Chang
     message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${message}`,
     line,
     fix: `fix the changelog as ${check.xsd} requires`,
+    rule: RULE.xmlSchema,
   }))
   return { changelog: readEntries(root.children), failures }
 }
@@ -526,6 +552,7 @@ async function changelogTree(
   if (!master) {
     problems.push(
       problem(
+        RULE.noChangelog,
         options.changelog ?? '.',
         options.changelog
           ? `the changelog '${options.changelog}' is not in the directory`
@@ -554,6 +581,7 @@ async function changelogTree(
       loads.add(load)
       problems.push(
         problem(
+          RULE.includeAgainLogicalPath,
           from ?? name,
           `includes ${name} again under another logicalFilePath: Liquibase runs its changesets a second time`,
           'include each changelog once',
@@ -569,6 +597,7 @@ async function changelogTree(
       // reports them as duplicates (VV:134-140, checked at VV:209-211).
       problems.push(
         problem(
+          RULE.includeTwice,
           from ?? name,
           `includes ${name} a second time: Liquibase fails validation with duplicate changesets`,
           'include each changelog once',
@@ -580,10 +609,11 @@ async function changelogTree(
     loaded.add(name)
     const { changelog, failures = [], warning } = await readChangelog(dir, name)
     if (failures.length > 0) {
-      for (const failure of failures) problems.push(problem(name, failure.message, failure.fix, failure.line))
+      for (const failure of failures)
+        problems.push(problem(failure.rule ?? RULE.parseError, name, failure.message, failure.fix, failure.line))
       continue
     }
-    if (warning) problems.push(problem(name, warning.message, warning.fix, warning.line, 'warning'))
+    if (warning) problems.push(problem(RULE.parseWarning, name, warning.message, warning.fix, warning.line, 'warning'))
     contributes.set(name, changelog.includes.length > 0 || changelog.changeSets.some(({ ignored }) => !ignored))
     for (const changeSet of changelog.changeSets) {
       if (changeSet.ignored) continue // VV:99-102: ignored changesets are not validated.
@@ -591,6 +621,7 @@ async function changelogTree(
       if (changeSet.id.trim() === '') {
         problems.push(
           problem(
+            RULE.changesetWithoutId,
             name,
             changeSet.author === '' ? 'a changeset has no id and no author' : 'a changeset has no id',
             'give every changeset an id (and an author)',
@@ -605,6 +636,7 @@ async function changelogTree(
       if (twin !== undefined) {
         problems.push(
           problem(
+            RULE.changesetDuplicate,
             name,
             `changeset ${changeSet.author}:${changeSet.id} is defined twice in this file (also at line ${twin}): Liquibase fails validation`,
             'give one of them a new id',
@@ -616,6 +648,7 @@ async function changelogTree(
     const unchecked = (what: string, line?: number): void => {
       problems.push(
         problem(
+          RULE.propertyInPath,
           name,
           `${what} uses a changelog property: Liquibase expands it at run time, so it is not checked or shipped here`,
           'write the path without ${…} to have it checked and shipped',
@@ -638,6 +671,7 @@ async function changelogTree(
       // `rollback` only.
       problems.push(
         problem(
+          RULE.sqlFileMissing,
           name,
           target === undefined
             ? `sqlFile '${ref.path}' is outside the migrations directory: it would be missing from the image`
@@ -659,6 +693,7 @@ async function changelogTree(
       } else if (property.errorIfMissing) {
         problems.push(
           problem(
+            RULE.propertiesMissing,
             name,
             `properties file '${property.file}' does not exist in the directory`,
             'fix the path or add the file',
@@ -669,6 +704,7 @@ async function changelogTree(
         // DCL:551-555: errorIfMissing="false" → a warning, and the properties are not set.
         problems.push(
           problem(
+            RULE.propertiesMissingOptional,
             name,
             `properties file '${property.file}' is missing: Liquibase skips it (errorIfMissing="false")`,
             'add the file or remove the property',
@@ -687,6 +723,7 @@ async function changelogTree(
       if (target === undefined) {
         problems.push(
           problem(
+            RULE.includeOutside,
             name,
             `includes '${include.path}', outside the migrations directory: it would be missing from the image`,
             'move the file into the directory',
@@ -703,6 +740,7 @@ async function changelogTree(
           problems.push(
             include.errorIfMissing
               ? problem(
+                  RULE.includeMissing,
                   name,
                   `includes '${include.path}', which does not exist in the directory`,
                   include.path.startsWith('/')
@@ -711,6 +749,7 @@ async function changelogTree(
                   include.line,
                 )
               : problem(
+                  RULE.includeMissingOptional,
                   name,
                   `includes '${include.path}', which does not exist: Liquibase skips it (errorIfMissing="false")`,
                   'add the file or remove the include',
@@ -724,6 +763,7 @@ async function changelogTree(
         if (kindOf(target) === 'unknown') {
           problems.push(
             problem(
+              RULE.includeUnknownType,
               name,
               `includes '${include.path}': Liquibase has no parser for this file type and stops`,
               'include .xml, .yaml, .yml, .json or .sql changelogs only',
@@ -749,12 +789,14 @@ async function changelogTree(
         problems.push(
           include.errorIfMissing
             ? problem(
+                RULE.includeAllEmpty,
                 name,
                 `includeAll '${include.path}' finds no files: Liquibase stops ("directory was empty")`,
                 'add changelogs there, fix the path, or set errorIfMissingOrEmpty="false"',
                 include.line,
               )
             : problem(
+                RULE.includeAllEmptyOptional,
                 name,
                 `includeAll '${include.path}' finds no files: Liquibase includes nothing (errorIfMissingOrEmpty="false")`,
                 'add changelogs there or remove the includeAll',
@@ -769,6 +811,7 @@ async function changelogTree(
         if (kindOf(file) === 'unknown') {
           problems.push(
             problem(
+              RULE.includeAllUnknownType,
               file,
               `includeAll '${include.path}' finds this file, but Liquibase has no parser for it and skips it`,
               'move it out of the folder, or ignore this notice',
@@ -786,8 +829,8 @@ async function changelogTree(
   return { files: [...loaded, ...extra], problems }
 }
 
-const silent: ProblemFactory = (name, message, fix, line, severity = 'error') => ({
-  code: 'tool-rule',
+const silent: ProblemFactory = (code, name, message, fix, line, severity = 'error') => ({
+  code,
   severity,
   file: name,
   line,
@@ -803,6 +846,7 @@ const silent: ProblemFactory = (name, message, fix, line, severity = 'error') =>
 export const liquibaseFormat: MigrationFormat = {
   ...atlasFormat,
   name: 'liquibase',
+  ruleCodes: Object.values(RULE),
   recursive: true,
   select: (names) => atlasFormat.select(names),
   parseName: (name) => ({ description: name }),
