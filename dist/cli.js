@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-32CAXS6X.js";
+} from "./chunks/chunk-UXBONOQA.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -29,7 +29,7 @@ import {
   mayHoldCommand,
   showName
 } from "./chunks/chunk-YYGYUD4L.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";

@@ -29,7 +29,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-32CAXS6X.js";
+} from "./chunks/chunk-UXBONOQA.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -45,7 +45,7 @@ import {
   mayHoldCommand,
   showName
 } from "./chunks/chunk-YYGYUD4L.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
@@ -300,7 +300,7 @@ function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
 async function upsertComment(target, body) {
-  const { getOctokit } = await import("./chunks/github-HVELDBBM.js");
+  const { getOctokit } = await import("./chunks/github-WWVZNPP2.js");
   const octokit = getOctokit(target.token);
   const { owner, repo } = target;
   const text = `${target.marker}
