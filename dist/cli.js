@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-GK3DKOGN.js";
+} from "./chunks/chunk-OO4OCFLT.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -29,7 +29,7 @@ import {
   mayHoldCommand,
   showName
 } from "./chunks/chunk-2HVO4OTW.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";
@@ -322,6 +322,13 @@ async function run(argv, io, env) {
     const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
     const { validation } = outcome;
     if (request.command === "hash") {
+      if (outcome.wrote === void 0) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}
+`);
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? "this" : "these"} first
+`);
+        return 1;
+      }
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}

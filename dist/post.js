@@ -10,7 +10,7 @@ import {
   cleanUp,
   trustedCleanup
 } from "./chunks/chunk-2HVO4OTW.js";
-import "./chunks/chunk-SWAAXPTV.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
 async function post() {

@@ -29,7 +29,7 @@ export interface Outcome {
   readonly validation: Validation
   /** The base-branch checks, when they ran. */
   readonly base?: BaseCheck & { readonly name: string }
-  /** `hash`: the atlas.sum path written. */
+  /** `hash`: the atlas.sum path written; undefined when the directory cannot be hashed (`validation.unhashable`). */
   readonly wrote?: string
   /** `dockerfile` and `build`: the Dockerfile. */
   readonly dockerfile?: string
@@ -55,6 +55,9 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   if (request.command === 'build' && request.image) checkEngine(request.image, request.names)
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
+    // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
+    // stops hash before anything is written.
+    if (own.unhashable.length > 0) return { preset, validation: own }
     // Never through a link: a symlinked atlas.sum could point at any file the user can write.
     writeRegular(own.sumPath, own.sumFile)
     return { preset, validation: own, wrote: own.sumPath }
