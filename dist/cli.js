@@ -9,8 +9,9 @@ import {
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
-  validationJson
-} from "./chunks/chunk-XLUKO56E.js";
+  validationJson,
+  verdictLine
+} from "./chunks/chunk-MRCLMP7Q.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -27,8 +28,9 @@ import {
   formatLocated,
   getPreset,
   mayHoldCommand,
+  nameOptions,
   showName
-} from "./chunks/chunk-WRXODPWS.js";
+} from "./chunks/chunk-U2HBCB4V.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -166,7 +168,12 @@ function parseCliArgs(argv, deps) {
       changelog: flag(values, "changelog"),
       maxFileSize: flag(values, "maxFileSize")
     },
-    base: baseRef === void 0 ? void 0 : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    base: baseRef === void 0 ? void 0 : {
+      ref: baseRef,
+      name: baseRef,
+      allowOutOfOrder,
+      missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`
+    },
     image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
   };
   if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
@@ -317,17 +324,44 @@ async function run(argv, io, env) {
   const log = stderrLog(io.err, env);
   const cleanup = new MemoryCleanupStore();
   try {
-    const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
+    const outcome = await runPipeline(request, {
+      log,
+      cleanup,
+      env,
+      tempDir: tmpdir(),
+      // build: the verdict before docker's output (an invalid directory is reported whole below).
+      validated: (validation2) => {
+        if (request.command === "build" && validation2.valid) log.info(verdictLine(validation2));
+      }
+    }).catch((error) => {
+      if (args.json && error instanceof MigrationImageError && !(error instanceof UsageError)) {
+        const { message, file, line, fix } = error;
+        io.out(
+          `${JSON.stringify({ dir: request.check.dir, valid: false, error: { message, file, line, fix: fix === void 0 ? void 0 : nameOptions(fix, CLI_NAMES) } }, null, 2)}
+`
+        );
+        return void 0;
+      }
+      throw error;
+    });
+    if (outcome === void 0) return 1;
     const { validation } = outcome;
     if (request.command === "hash") {
-      for (const problem of validation.problems) {
-        if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
-          io.err(`${formatProblem(problem)}
+      const errors = validation.problems.filter(
+        (problem) => !problem.code.startsWith("checksum") && problem.code !== "line-endings"
+      );
+      for (const problem of errors) io.err(`${formatProblem(problem)}
 `);
-      }
-      io.out(`wrote ${outcome.wrote} (${validation.entries.length} entries, ${validation.checksum})
+      const entries = validation.entries.length;
+      io.out(`wrote ${outcome.wrote} (${entries} ${entries === 1 ? "entry" : "entries"}, ${validation.checksum})
 `);
-      return 0;
+      const failing = errors.filter(({ severity }) => severity === "error").length;
+      if (failing === 0) return 0;
+      io.err(
+        `atlas.sum was written (it hashes the files as they are), but the directory still has ${failing} error${failing === 1 ? "" : "s"}: fix ${failing === 1 ? "it" : "them"}, run hash again, then validate
+`
+      );
+      return 1;
     }
     if (request.command === "validate" && args.json) {
       io.out(`${JSON.stringify(validationJson(validation), null, 2)}
@@ -336,7 +370,7 @@ async function run(argv, io, env) {
     }
     if (!validation.valid) {
       io.err(renderValidationText(validation));
-      if (request.command !== "validate") io.err("nothing was built\n");
+      if (request.command === "build") io.err("nothing was built\n");
       return 1;
     }
     if (request.command === "validate") {

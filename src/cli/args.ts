@@ -105,7 +105,15 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
       changelog: flag(values, 'changelog'),
       maxFileSize: flag(values, 'maxFileSize'),
     },
-    base: baseRef === undefined ? undefined : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    base:
+      baseRef === undefined
+        ? undefined
+        : {
+            ref: baseRef,
+            name: baseRef,
+            allowOutOfOrder,
+            missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`,
+          },
     image: command === 'dockerfile' || command === 'build' ? imageRequest(command, values, deps) : undefined,
   }
   if (allowOutOfOrder && !request.base) throw new UsageError('--allow-out-of-order goes with --base')
