@@ -11,7 +11,7 @@ import {
   sourceDateEpoch,
   validationJson,
   verdictLine
-} from "./chunks/chunk-MRCLMP7Q.js";
+} from "./chunks/chunk-DOJSARG5.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -29,8 +29,9 @@ import {
   getPreset,
   mayHoldCommand,
   nameOptions,
-  showName
-} from "./chunks/chunk-U2HBCB4V.js";
+  showName,
+  toolNames
+} from "./chunks/chunk-FIYBSRHM.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -177,7 +178,13 @@ function parseCliArgs(argv, deps) {
     image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
   };
   if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
-  return { kind: "run", request, json: flag(values, "json") ?? false };
+  const named = request.image?.name;
+  return {
+    kind: "run",
+    request,
+    json: flag(values, "json") ?? false,
+    lowercased: named?.lowercased ? named.name : void 0
+  };
 }
 function imageRequest(command, values, deps) {
   const given = flag(values, "image");
@@ -199,7 +206,7 @@ function imageRequest(command, values, deps) {
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,
     builder: flag(values, "builder"),
-    selfCheck: flag(values, "selfCheck") ?? false,
+    selfCheck: selfCheck(flag(values, "selfCheck") ?? false, flag(values, "tool")),
     credentials
   };
 }
@@ -211,6 +218,16 @@ function password(read, username) {
     });
   }
   return value;
+}
+function selfCheck(wanted, tool) {
+  const preset = getPreset(tool ?? "atlas");
+  if (wanted && preset.selfCheck === void 0) {
+    const have = toolNames.filter((name) => getPreset(name).selfCheck !== void 0);
+    throw new UsageError(`--self-check: ${preset.tool} has no offline self-check (it needs a database)`, {
+      fix: `drop --self-check; the tools with one are ${have.join(" and ")}`
+    });
+  }
+  return wanted;
 }
 
 // src/cli/help.ts
@@ -322,6 +339,7 @@ async function run(argv, io, env) {
   }
   const { request } = args;
   const log = stderrLog(io.err, env);
+  if (args.lowercased) log.notice(`image name lowercased to ${args.lowercased} (registries reject uppercase)`);
   const cleanup = new MemoryCleanupStore();
   try {
     const outcome = await runPipeline(request, {

@@ -27,7 +27,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-MRCLMP7Q.js";
+} from "./chunks/chunk-DOJSARG5.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -46,7 +46,7 @@ import {
   mayHoldCommand,
   oneLine,
   showName
-} from "./chunks/chunk-U2HBCB4V.js";
+} from "./chunks/chunk-FIYBSRHM.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts

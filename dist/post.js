@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-U2HBCB4V.js";
+} from "./chunks/chunk-FIYBSRHM.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts

@@ -51,6 +51,8 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
   }
   const { request } = args
   const log = stderrLog(io.err, env)
+  // As the action does: the name is used lowercased, and the user is told.
+  if (args.lowercased) log.notice(`image name lowercased to ${args.lowercased} (registries reject uppercase)`)
   const cleanup = new MemoryCleanupStore()
   try {
     const outcome = await runPipeline(request, {

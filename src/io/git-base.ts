@@ -55,7 +55,12 @@ function ensureCommit(dir: string, ref: string, log: Log, fix: string): void {
   log.info(`fetching ${ref} (not in this checkout)`)
   const fetched = git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref])
   if (fetched.code !== 0 || !present()) {
-    const said = oneLine(fetched.stderr.trim().split('\n').at(-1) ?? '')
+    // git's first "fatal:" line says what failed; its last one is advice ("and the repository exists.").
+    const lines = fetched.stderr
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+    const said = oneLine(lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '')
     throw new MigrationImageError(
       `cannot find commit ${showName(ref)} to compare with: it is not in this checkout, and fetching it from origin ${said ? `failed (git: ${said})` : 'did not bring it'}`,
       { fix },
