@@ -67,7 +67,7 @@ describe('pull request: base-branch rules from git history', () => {
     const run = runPr(repo, base, commit(repo))
     expect(run.status).toBe(1)
     expect(errors(run)).toContain(
-      '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
+      '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql,line=1::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
     )
     // one annotation and one summary row for the one problem
     expect(errors(run).filter((line) => line.includes('applied-changed'))).toHaveLength(1)
@@ -220,7 +220,7 @@ describe('pull-request comment (GitHub REST API stands in as a local server: it 
       ])
       expect(calls[1].body?.body).toContain('<!-- migration-image: migrations atlas -->')
       expect(calls[1].body?.body).toContain('out of order')
-      expect(calls[3].body?.body).toContain('✅ valid')
+      expect(calls[4].body?.body).toContain('✅ valid')
     })
   })
 
@@ -252,7 +252,7 @@ describe('cli validate --base', () => {
     const ran = cli('--base', 'main')
     expect(ran.status).toBe(1)
     expect(ran.stderr).toContain(
-      'error: migrations/20240101000000_users.sql: edits a migration that is already on main',
+      'error: migrations/20240101000000_users.sql:1: edits a migration that is already on main',
     )
   })
 })
