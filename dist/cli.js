@@ -2,16 +2,19 @@
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
   assertTag,
+  didYouMean,
   formatProblem,
+  getPreset,
   optionLabel,
   parseImageName,
   readOption,
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
+  toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-DOJSARG5.js";
+} from "./chunks/chunk-OX5ZQVGB.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -22,17 +25,14 @@ import {
   OPTIONS,
   UsageError,
   cleanUp,
-  didYouMean,
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
   mayHoldCommand,
   nameOptions,
-  showName,
-  toolNames
-} from "./chunks/chunk-FIYBSRHM.js";
-import "./chunks/chunk-SWAAXPTV.js";
+  showName
+} from "./chunks/chunk-YRW5EBH5.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";
@@ -365,6 +365,13 @@ async function run(argv, io, env) {
     if (outcome === void 0) return 1;
     const { validation } = outcome;
     if (request.command === "hash") {
+      if (outcome.wrote === void 0) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}
+`);
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? "this" : "these"} first
+`);
+        return 1;
+      }
       const errors = validation.problems.filter(
         (problem) => !problem.code.startsWith("checksum") && problem.code !== "line-endings"
       );

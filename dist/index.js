@@ -18,6 +18,9 @@ import {
   PushError,
   assertTag,
   bySeverity,
+  getPreset,
+  hasControlCharacter,
+  isRuleCode,
   optionLabel,
   parseImageName,
   readOption,
@@ -27,7 +30,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-DOJSARG5.js";
+} from "./chunks/chunk-OX5ZQVGB.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -38,16 +41,14 @@ import {
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
-  hasControlCharacter,
   markdownCell,
   markdownCode,
   markdownFence,
   mayHoldCommand,
   oneLine,
   showName
-} from "./chunks/chunk-FIYBSRHM.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-YRW5EBH5.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
@@ -77,13 +78,17 @@ function blobLink(serverUrl, repository, sha) {
     return `${serverUrl}/${repository}/blob/${sha}/${encoded}${line === void 0 ? "" : `#L${line}`}`;
   };
 }
+var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
 var CHECKS = [
   { name: "atlas.sum matches the files", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
-  { name: "names and versions", covers: (code2) => code2 === "bad-name" || code2 === "duplicate-version" },
-  { name: "the tool's own rules", covers: (code2) => code2 === "tool-rule" },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
+  {
+    name: "the tool's own rules",
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
+  },
   {
     name: "plain files (no symlinks, binaries or special files)",
-    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
   },
   { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
   { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
@@ -398,7 +403,7 @@ function commentMarker(dir, tool) {
 }
 var ACTIONS_BOT = "github-actions[bot]";
 async function upsertComment(target, body) {
-  const { getOctokit } = await import("./chunks/github-HVELDBBM.js");
+  const { getOctokit } = await import("./chunks/github-WWVZNPP2.js");
   const octokit = getOctokit(target.token);
   const { owner, repo } = target;
   const text = `${target.marker}

@@ -9,8 +9,8 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-FIYBSRHM.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-YRW5EBH5.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
 async function post() {

@@ -78,6 +78,11 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     if (outcome === undefined) return 1
     const { validation } = outcome
     if (request.command === 'hash') {
+      if (outcome.wrote === undefined) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}\n`)
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? 'this' : 'these'} first\n`)
+        return 1
+      }
       // atlas.sum hashes the files as they are, whatever the tool's rules say; errors are still errors.
       const errors = validation.problems.filter(
         (problem) => !problem.code.startsWith('checksum') && problem.code !== 'line-endings',

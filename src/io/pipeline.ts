@@ -39,7 +39,7 @@ export interface Outcome {
   readonly validation: Validation
   /** The base-branch checks, when they ran. */
   readonly base?: BaseCheck & { readonly name: string }
-  /** `hash`: the atlas.sum path written. */
+  /** `hash`: the atlas.sum path written; undefined when the directory cannot be hashed (`validation.unhashable`). */
   readonly wrote?: string
   /** `dockerfile` and `build`: the Dockerfile. */
   readonly dockerfile?: string
@@ -65,6 +65,9 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   const started = Date.now()
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
+    // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
+    // stops hash before anything is written.
+    if (own.unhashable.length > 0) return { preset, validation: own, durations: { validate: Date.now() - started } }
     if (own.crlf.length > 0) {
       // Hashing converted line endings writes an atlas.sum that fails on every other checkout.
       throw new DirectoryError(
