@@ -20,25 +20,30 @@ describe('action (node dist/index.js as the runner runs it)', () => {
       valid: 'true',
     })
     expect(ran.summary).toContain('### Migrations: examples/atlas/migrations (atlas) — ✅ valid')
-    expect(ran.summary).toContain('| 20240101120000 | <code>20240101120000_create_users.sql</code> |')
+    expect(ran.summary).toContain('| 20240101120000 | <code>20240101120000&#95;create&#95;users.sql</code> |')
     expect(ran.summary).toContain(`<code>${expected}</code>`)
   })
 
-  it("on an outdated atlas.sum: annotation on atlas.sum line 1 with Atlas's wording, failed step", () => {
+  it('on an outdated atlas.sum: the verdict, then one annotation on the atlas.sum line it names and a note on the file', () => {
     const repo = makeDir({ 'db/migrations/1_a.sql': 'A', 'db/migrations/2_b.sql': 'B' })
     writeFileSync(path.join(repo, 'db/migrations/atlas.sum'), independentSum(path.join(repo, 'db/migrations')))
     writeFileSync(path.join(repo, 'db/migrations/2_b.sql'), 'B changed')
     const ran = runAction({ dir: 'db/migrations' }, repo)
     expect(ran.status).toBe(1)
-    expect(ran.stdout).toContain(
-      "::error title=migration-image (checksum-changed),file=db/migrations/atlas.sum,line=1::checksum error: L3: 2_b.sql was edited — run 'migration-image hash db/migrations' (or 'atlas migrate hash') and commit atlas.sum",
-    )
-    expect(ran.stdout).toContain('You have a checksum error in your migration directory.')
+    const lines = ran.stdout.split('\n').filter(Boolean)
+    expect(lines.slice(0, 3)).toEqual([
+      'db/migrations: invalid (1 error)',
+      "::error title=migration-image (checksum-changed),file=db/migrations/atlas.sum,line=3::checksum error: L3: 2_b.sql was edited — run 'migration-image hash db/migrations' (or 'atlas migrate hash') and commit atlas.sum",
+      "::notice title=migration-image (checksum-changed),file=db/migrations/2_b.sql::this file's hash is not the one atlas.sum line 3 holds (it was edited): see the atlas.sum error",
+    ])
     expect(ran.stdout).toMatch(/^::error::db\/migrations: invalid \(1 error\); nothing was built or pushed$/m)
-    expect(ran.stdout.match(/^::error/gm)).toHaveLength(2)
+    // said once: no second copy of the error in Atlas's block
+    expect(ran.stdout.match(/2_b\.sql was edited/g)).toHaveLength(1)
     expect(ran.outputs.valid).toBe('false')
-    expect(ran.summary).toContain('❌ 1 error')
-    expect(ran.summary).toContain('<code>db/migrations/atlas.sum:1</code>')
+    expect(ran.summary).toContain('— ❌ 1 error')
+    expect(ran.summary).toContain(
+      '[<code>db/migrations/atlas.sum:3</code>](https://github.com/acme/api/blob/c0ffee0000000000000000000000000000000000/db/migrations/atlas.sum#L3)',
+    )
   })
 
   it('annotates the offending file for naming errors', () => {

@@ -11,8 +11,10 @@ import {
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
-  validationJson
-} from "./chunks/chunk-OO4OCFLT.js";
+  toolNames,
+  validationJson,
+  verdictLine
+} from "./chunks/chunk-QJJGKZ47.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -27,8 +29,9 @@ import {
   fenceCommands,
   formatLocated,
   mayHoldCommand,
+  nameOptions,
   showName
-} from "./chunks/chunk-2HVO4OTW.js";
+} from "./chunks/chunk-RBMN6RT3.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
@@ -166,11 +169,22 @@ function parseCliArgs(argv, deps) {
       changelog: flag(values, "changelog"),
       maxFileSize: flag(values, "maxFileSize")
     },
-    base: baseRef === void 0 ? void 0 : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    base: baseRef === void 0 ? void 0 : {
+      ref: baseRef,
+      name: baseRef,
+      allowOutOfOrder,
+      missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`
+    },
     image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
   };
   if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
-  return { kind: "run", request, json: flag(values, "json") ?? false };
+  const named = request.image?.name;
+  return {
+    kind: "run",
+    request,
+    json: flag(values, "json") ?? false,
+    lowercased: named?.lowercased ? named.name : void 0
+  };
 }
 function imageRequest(command, values, deps) {
   const given = flag(values, "image");
@@ -194,7 +208,7 @@ function imageRequest(command, values, deps) {
     engine: flag(values, "engine") ?? OPTIONS.engine.default,
     output: flag(values, "output"),
     builder: flag(values, "builder"),
-    selfCheck: flag(values, "selfCheck") ?? false,
+    selfCheck: selfCheck(flag(values, "selfCheck") ?? false, flag(values, "tool")),
     credentials
   };
 }
@@ -206,6 +220,16 @@ function password(read, username) {
     });
   }
   return value;
+}
+function selfCheck(wanted, tool) {
+  const preset = getPreset(tool ?? "atlas");
+  if (wanted && preset.selfCheck === void 0) {
+    const have = toolNames.filter((name) => getPreset(name).selfCheck !== void 0);
+    throw new UsageError(`--self-check: ${preset.tool} has no offline self-check (it needs a database)`, {
+      fix: `drop --self-check; the tools with one are ${have.join(" and ")}`
+    });
+  }
+  return wanted;
 }
 
 // src/cli/help.ts
@@ -317,9 +341,30 @@ async function run(argv, io, env) {
   }
   const { request } = args;
   const log = stderrLog(io.err, env);
+  if (args.lowercased) log.notice(`image name lowercased to ${args.lowercased} (registries reject uppercase)`);
   const cleanup = new MemoryCleanupStore();
   try {
-    const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
+    const outcome = await runPipeline(request, {
+      log,
+      cleanup,
+      env,
+      tempDir: tmpdir(),
+      // build: the verdict before docker's output (an invalid directory is reported whole below).
+      validated: (validation2) => {
+        if (request.command === "build" && validation2.valid) log.info(verdictLine(validation2));
+      }
+    }).catch((error) => {
+      if (args.json && error instanceof MigrationImageError && !(error instanceof UsageError)) {
+        const { message, file, line, fix } = error;
+        io.out(
+          `${JSON.stringify({ dir: request.check.dir, valid: false, error: { message, file, line, fix: fix === void 0 ? void 0 : nameOptions(fix, CLI_NAMES) } }, null, 2)}
+`
+        );
+        return void 0;
+      }
+      throw error;
+    });
+    if (outcome === void 0) return 1;
     const { validation } = outcome;
     if (request.command === "hash") {
       if (outcome.wrote === void 0) {
@@ -329,14 +374,21 @@ async function run(argv, io, env) {
 `);
         return 1;
       }
-      for (const problem of validation.problems) {
-        if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
-          io.err(`${formatProblem(problem)}
+      const errors = validation.problems.filter(
+        (problem) => !problem.code.startsWith("checksum") && problem.code !== "line-endings"
+      );
+      for (const problem of errors) io.err(`${formatProblem(problem)}
 `);
-      }
-      io.out(`wrote ${outcome.wrote} (${validation.entries.length} entries, ${validation.checksum})
+      const entries = validation.entries.length;
+      io.out(`wrote ${outcome.wrote} (${entries} ${entries === 1 ? "entry" : "entries"}, ${validation.checksum})
 `);
-      return 0;
+      const failing = errors.filter(({ severity }) => severity === "error").length;
+      if (failing === 0) return 0;
+      io.err(
+        `atlas.sum was written (it hashes the files as they are), but the directory still has ${failing} error${failing === 1 ? "" : "s"}: fix ${failing === 1 ? "it" : "them"}, run hash again, then validate
+`
+      );
+      return 1;
     }
     if (request.command === "validate" && args.json) {
       io.out(`${JSON.stringify(validationJson(validation), null, 2)}
@@ -345,7 +397,7 @@ async function run(argv, io, env) {
     }
     if (!validation.valid) {
       io.err(renderValidationText(validation));
-      if (request.command !== "validate") io.err("nothing was built\n");
+      if (request.command === "build") io.err("nothing was built\n");
       return 1;
     }
     if (request.command === "validate") {

@@ -16,7 +16,7 @@ import {
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
   assertTag,
-  atlasChecksumBlock,
+  bySeverity,
   getPreset,
   hasControlCharacter,
   isRuleCode,
@@ -27,8 +27,9 @@ import {
   runPipeline,
   runnerPath,
   sourceDateEpoch,
+  uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-OO4OCFLT.js";
+} from "./chunks/chunk-QJJGKZ47.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -42,17 +43,204 @@ import {
   formatLocated,
   markdownCell,
   markdownCode,
+  markdownFence,
   mayHoldCommand,
+  oneLine,
   showName
-} from "./chunks/chunk-2HVO4OTW.js";
+} from "./chunks/chunk-RBMN6RT3.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
 
+// src/core/report/summary.ts
+import path from "node:path";
+var cell = markdownCell;
+var code = markdownCode;
+var COMMENT_LIMIT = 65536;
+var SUMMARY_LIMIT = 1024 * 1024;
+var commentBudget = (reserved = 0) => ({ limit: COMMENT_LIMIT - reserved, measure: (t) => t.length });
+var summaryBudget = (reserved = 0) => ({
+  limit: SUMMARY_LIMIT - reserved,
+  measure: (t) => Buffer.byteLength(t, "utf8")
+});
+var SHOWN_OPEN = 20;
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+function blobLink(serverUrl, repository, sha) {
+  return (file, line) => {
+    const relative = path.posix.normalize(file.split(path.sep).join("/"));
+    if (path.posix.isAbsolute(relative) || relative === ".." || relative.startsWith("../")) return void 0;
+    const encoded = relative.split("/").map((part) => encodeURIComponent(part).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).join("/");
+    return `${serverUrl}/${repository}/blob/${sha}/${encoded}${line === void 0 ? "" : `#L${line}`}`;
+  };
+}
+var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
+var CHECKS = [
+  { name: "atlas.sum matches the files", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
+  {
+    name: "the tool's own rules",
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
+  },
+  {
+    name: "plain files (no symlinks, binaries or special files)",
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
+  },
+  { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
+  { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
+];
+var ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+var plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+function verdict(validation) {
+  const errors = validation.problems.filter(({ severity }) => severity === "error").length;
+  return errors === 0 ? "✅ valid" : `❌ ${plural(errors, "error")}`;
+}
+function fileCell(problem, link) {
+  const where = code(problem.line === void 0 ? problem.file : `${problem.file}:${problem.line}`);
+  const url = link?.(problem.file, problem.line);
+  return url ? `[${where}](${url})` : where;
+}
+function renderSummary(validation, context = {}, budget) {
+  const { migrations, problems } = validation;
+  const added = new Set(context.added ?? []);
+  const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${context.failed ? ` · ❌ ${cell(context.failed)}` : ""}`;
+  const facts = `**${plural(migrations.length, "migration")}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · atlas.sum ${code(validation.checksum)}`;
+  const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === void 0;
+  const checks = [
+    context.baseName === void 0 ? "Checks:" : `Checks (compared with ${cell(context.baseName)}):`,
+    "",
+    ...CHECKS.map(({ name, covers, needsBase }) => {
+      if (needsBase && context.baseName === void 0) return `- ➖ ${name}`;
+      const failed = problems.some((problem) => problem.severity === "error" && covers(problem.code));
+      return `- ${failed ? "❌" : "✅"} ${name}`;
+    }),
+    ...skipped ? ["", "➖ not run: these compare with a base branch (pull requests, or the base-ref input)."] : []
+  ];
+  const head = [heading, "", facts, "", ...checks, ""].join("\n");
+  const uncovered = uncoveredGroups(validation).flatMap(({ reason, names }) => [
+    `ℹ️ ${plural(names.length, "file")} shipped in the image ${names.length === 1 ? "is" : "are"} not covered by atlas.sum: ${cell(reason)}.`,
+    "",
+    names.length === 1 ? `- ${code(names[0])}` : `<details><summary>The ${names.length} files</summary>
+
+${names.map((name) => `- ${code(name)}`).join("\n")}
+
+</details>`,
+    ""
+  ]);
+  const faulty = new Set(problems.map(({ file }) => file));
+  const row = (migration) => {
+    const note = `${migration.ignored ? " (atlas:sum ignore)" : ""}${added.has(migration.name) ? " 🆕" : ""}`;
+    return `| ${cell(migration.version ?? "—")} | ${code(migration.name)}${note} | ${size(migration.size)} |`;
+  };
+  const header = ["| Version | Name | Size |", "|---|---|---:|"];
+  const inView = migrations.filter(
+    ({ name }) => added.has(name) || faulty.has(path.join(validation.dir, name)) || faulty.has(name)
+  );
+  const fold = migrations.length > SHOWN_OPEN;
+  const out = [head];
+  let used = budget ? budget.measure(head) : 0;
+  const cost = (lines) => budget ? lines.reduce((sum, line) => sum + budget.measure(line) + 1, 0) : 0;
+  const room = (lines) => budget === void 0 || used + cost(lines) <= budget.limit;
+  const push = (lines) => {
+    used += cost(lines);
+    out.push(...lines);
+  };
+  const addRows = (rows, before, after) => {
+    if (!room([...before, ...after(rows.length), ...RESERVE])) return;
+    push(before);
+    let index = 0;
+    for (; index < rows.length; index++) {
+      if (!room([rows[index], ...after(rows.length - index - 1), ...RESERVE])) break;
+      push([rows[index]]);
+    }
+    push(after(rows.length - index));
+  };
+  const more = (left, what, cells) => left === 0 ? [] : [`| … | ${left} more ${what}${" |".repeat(cells - 1)}`];
+  if (problems.length > 0) {
+    addRows(
+      problems.map(
+        (problem) => `| ${ICON[problem.severity]} | ${fileCell(problem, context.link)} | ${cell(problem.message)} | ${cell(problem.fix ?? "")} |`
+      ),
+      ["| | File | Problem | Fix |", "|---|---|---|---|"],
+      (left) => [...more(left, "problems: see the annotations and the log", 4), ""]
+    );
+  }
+  if (room([...uncovered, ...RESERVE])) push(uncovered);
+  if (migrations.length > 0 && fold && inView.length > 0) {
+    const title = added.size > 0 ? "New in this pull request" : "Migrations with problems";
+    addRows(inView.map(row), [`${title}:`, "", ...header], () => [""]);
+  }
+  if (migrations.length > 0) {
+    const open = fold ? [`<details><summary>All ${migrations.length} migrations</summary>`, ""] : [];
+    const close = fold ? ["", "</details>", ""] : [""];
+    addRows(migrations.map(row), [...open, ...header], (left) => [
+      ...more(left, "migrations: 'migration-image validate DIR --json' lists them all", 3),
+      ...close
+    ]);
+  }
+  return out.join("\n");
+}
+var RESERVE = [
+  `| … | 9999999 more migrations: 'migration-image validate DIR --json' lists them all | |`,
+  "",
+  "</details>",
+  ""
+];
+function renderImageSummary(result, context) {
+  const ref = result.imageRef ?? result.image;
+  const status = result.unchanged ? `♻️ ${cell(result.unchanged)}` : result.pushed ? "📦 pushed" : "🔨 built, not pushed";
+  const tags = result.references.length === 1 && result.references[0] === result.image ? [] : result.references;
+  const lines = [
+    `### Image — ${status}`,
+    "",
+    `- Image: ${code(result.image)}`,
+    ...tags.length > 0 ? [`- Tags: ${tags.map(code).join(", ")}`] : [],
+    ...result.digest ? [`- Digest: ${code(result.digest)}`] : [],
+    `- Push: ${cell(context.reason)}`,
+    result.unchanged ? `- Builder: none, ${cell(result.unchanged)} (same content key)` : `- Builder: ${cell(result.builder)}, cache ${cell(result.cache)}`,
+    ""
+  ];
+  if (result.pushed) {
+    lines.push("Run it:", "", markdownFence(context.runExample.replace("IMAGE", ref)), "");
+  } else {
+    lines.push(
+      "Nothing was pushed, so there is no image to pull. To build it on your machine and run it:",
+      "",
+      markdownFence(`${context.buildLocally}
+${context.runExample.replace("IMAGE", ref)}`),
+      ""
+    );
+  }
+  return lines.join("\n");
+}
+function renderFailure(failure) {
+  return [
+    `### Image — ❌ ${cell(failure.title)}`,
+    "",
+    markdownFence(failure.message),
+    "",
+    ...failure.fix ? [`Fix: ${cell(failure.fix)}`, ""] : [],
+    ...failure.pushed && failure.pushed.length > 0 ? [`Pushed before the failure: ${failure.pushed.map(code).join(", ")}`, ""] : [],
+    "The job failed: the image was not published as asked.",
+    ""
+  ].join("\n");
+}
+function renderDurations(durations) {
+  if (durations.length === 0) return "";
+  return `⏱️ ${durations.map(([step, ms]) => `${step} ${seconds(ms)}`).join(" · ")}
+`;
+}
+function seconds(ms) {
+  return ms < 6e4 ? `${(ms / 1e3).toFixed(1)}s` : `${Math.floor(ms / 6e4)}m ${Math.round(ms % 6e4 / 1e3)}s`;
+}
+
 // src/action/inputs.ts
 import { realpathSync } from "node:fs";
-import path from "node:path";
+import path2 from "node:path";
 
 // src/core/github/publish-policy.ts
 var isDefaultBranchPush = (ctx) => ctx.eventName === "push" && ctx.defaultBranch !== void 0 && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
@@ -98,14 +286,14 @@ function workspaceDir(dir) {
   let root;
   try {
     root = realpathSync(workspace);
-    real = realpathSync(path.resolve(dir));
+    real = realpathSync(path2.resolve(dir));
   } catch (error2) {
     if (errnoCode(error2) === "ENOENT" || errnoCode(error2) === "ENOTDIR") return dir;
     throw new UsageError(`input dir '${showName(dir)}' cannot be resolved (${errnoCode(error2) ?? "error"})`, {
       fix: "point dir at a readable folder of the repository"
     });
   }
-  if (real !== root && !real.startsWith(root + path.sep)) {
+  if (real !== root && !real.startsWith(root + path2.sep)) {
     throw new UsageError(`input dir '${showName(dir)}' resolves to ${showName(real)}, outside the workspace`, {
       fix: "point dir at a folder of the repository (a link out of GITHUB_WORKSPACE is refused)"
     });
@@ -130,7 +318,8 @@ function readActionInputs(env = process.env) {
     ref: baseRef,
     name: baseInput ?? context.pullRequestBaseRef ?? baseRef.slice(0, 12),
     headRef: context.pullRequestHeadSha,
-    allowOutOfOrder: input("allowOutOfOrder") ?? false
+    allowOutOfOrder: input("allowOutOfOrder") ?? false,
+    missingFix: baseInput ? "check out with history (actions/checkout with fetch-depth: 0), or give base-ref a branch or commit of this repository" : "check out with history (actions/checkout with fetch-depth: 0); the base commit may also have been force-pushed away"
   } : void 0;
   const comment2 = input("comment") ? { token: input("githubToken") ?? "" } : void 0;
   if (!(input("build") ?? true)) {
@@ -206,100 +395,14 @@ var actionLog = {
   })
 };
 
-// src/core/report/summary.ts
-var MAX_ROWS = 200;
-var cell = markdownCell;
-var code = markdownCode;
-function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
-var CHECKS = [
-  { name: "atlas.sum", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
-  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
-  {
-    name: "the tool's rules",
-    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
-  },
-  {
-    name: "files (no symlinks, binaries or special files)",
-    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
-  },
-  { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
-  { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
-];
-function renderSummary(validation, context = {}) {
-  const { migrations } = validation;
-  const problems = validation.problems;
-  const added = new Set(context.added ?? []);
-  const errors = problems.filter(({ severity }) => severity === "error");
-  const verdict = errors.length === 0 ? "✅ valid" : `❌ ${errors.length} error${errors.length === 1 ? "" : "s"}`;
-  const out = [
-    `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict}`,
-    "",
-    `| | |`,
-    `|---|---|`,
-    `| Migrations | ${migrations.length} |`,
-    `| Latest version | ${cell(validation.latestVersion ?? "—")} |`,
-    `| Checksum (atlas.sum) | ${code(validation.checksum)} |`,
-    "",
-    `Checks: ${CHECKS.map(({ name, covers, needsBase }) => {
-      if (needsBase && context.baseName === void 0) return `➖ ${name}`;
-      return `${problems.some((problem) => problem.severity === "error" && covers(problem.code)) ? "❌" : "✅"} ${name}`;
-    }).join(" · ")}${context.baseName === void 0 ? "" : ` (compared with ${cell(context.baseName)})`}`,
-    ""
-  ];
-  if (problems.length > 0) {
-    out.push("| | File | Problem | Fix |", "|---|---|---|---|");
-    for (const problem of problems) {
-      const icon = problem.severity === "error" ? "❌" : problem.severity === "warning" ? "⚠️" : "ℹ️";
-      const where = problem.line === void 0 ? problem.file : `${problem.file}:${problem.line}`;
-      out.push(`| ${icon} | ${code(where)} | ${cell(problem.message)} | ${cell(problem.fix ?? "")} |`);
-    }
-    out.push("");
-  }
-  if (validation.uncovered.length > 0) {
-    out.push("Shipped in the image but not covered by atlas.sum:", "");
-    for (const { name, reason } of validation.uncovered.slice(0, MAX_ROWS)) out.push(`- ${code(name)}: ${cell(reason)}`);
-    if (validation.uncovered.length > MAX_ROWS) out.push(`- … ${validation.uncovered.length - MAX_ROWS} more`);
-    out.push("");
-  }
-  if (migrations.length > 0) {
-    out.push("| Version | Name | Size |", "|---|---|---:|");
-    for (const migration of migrations.slice(0, MAX_ROWS)) {
-      const note = `${migration.ignored ? " (atlas:sum ignore)" : ""}${added.has(migration.name) ? " 🆕" : ""}`;
-      out.push(`| ${cell(migration.version ?? "—")} | ${code(migration.name)}${note} | ${size(migration.size)} |`);
-    }
-    if (migrations.length > MAX_ROWS) out.push(`| … | ${migrations.length - MAX_ROWS} more | |`);
-    out.push("");
-  }
-  return out.join("\n");
-}
-function renderImageSummary(result, reason, runExample) {
-  const ref = result.imageRef ?? result.image;
-  return [
-    `### Image — ${result.unchanged ? `♻️ ${cell(result.unchanged)}` : result.pushed ? "📦 pushed" : "🔨 built, not pushed"}`,
-    "",
-    "| | |",
-    "|---|---|",
-    `| Image | ${code(result.image)} |`,
-    `| Tags | ${result.references.map(code).join("<br>")} |`,
-    `| Digest | ${result.digest ? code(result.digest) : "—"} |`,
-    `| Push | ${cell(reason)} |`,
-    result.unchanged ? `| Builder | none: ${cell(result.unchanged)} (same content key) |` : `| Builder | ${cell(result.builder)}, cache ${cell(result.cache)} |`,
-    `| Files | ${result.files.length} |`,
-    "",
-    `Run it: ${code(runExample.replace("IMAGE", ref))}`,
-    ""
-  ].join("\n");
-}
+// src/action/report.ts
+import path3 from "node:path";
 
 // src/action/pr-comment.ts
 function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
+var ACTIONS_BOT = "github-actions[bot]";
 async function upsertComment(target, body) {
   const { getOctokit } = await import("./chunks/github-WWVZNPP2.js");
   const octokit = getOctokit(target.token);
@@ -312,13 +415,57 @@ ${body}`;
     issue_number: target.issueNumber,
     per_page: 100
   });
-  const existing = comments.find((comment2) => comment2.body?.includes(target.marker));
-  if (existing) {
-    await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: text });
-    return "updated";
+  const marked = comments.filter((comment2) => comment2.body?.startsWith(`${target.marker}
+`));
+  if (marked.length > 0) {
+    const me = await octokit.rest.users.getAuthenticated().then(
+      ({ data }) => data.login,
+      () => ACTIONS_BOT
+    );
+    const own = marked.find((comment2) => comment2.user?.login === me);
+    if (own) {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: own.id, body: text });
+      return "updated";
+    }
   }
   await octokit.rest.issues.createComment({ owner, repo, issue_number: target.issueNumber, body: text });
   return "created";
+}
+function whyNoComment(error2) {
+  const failure = typeof error2 === "object" && error2 !== null ? error2 : {};
+  const said = oneLine(gitHubMessage(failure.response?.data) ?? failure.message ?? String(error2)).slice(0, 300);
+  if (failure.response === void 0) {
+    const host = hostOf(failure.request?.url);
+    return `could not reach GitHub's API${host ? ` at ${host}` : ""} (${said})`;
+  }
+  switch (failure.status) {
+    case 401:
+      return `GitHub refused the token (401 ${said}): check the github-token input`;
+    case 403:
+      return `the token may not write comments here (403 ${said}): give the job 'permissions: pull-requests: write', or a github-token that can`;
+    case 404:
+      return `GitHub answered 404 for this pull request's comments (${said}): the token cannot see this repository`;
+    case 422:
+      return `GitHub refused the comment (422 ${said})`;
+    default:
+      return `GitHub answered ${failure.status ?? "an error"} (${said})`;
+  }
+}
+function gitHubMessage(data) {
+  if (typeof data !== "object" || data === null) return typeof data === "string" && data ? data : void 0;
+  const { message, errors } = data;
+  const details = Array.isArray(errors) ? errors.map(
+    (item) => typeof item === "object" && item !== null && "message" in item ? String(item.message) : String(item)
+  ) : [];
+  const head = typeof message === "string" ? message : void 0;
+  return [head, ...details].filter(Boolean).join(": ") || void 0;
+}
+function hostOf(url) {
+  try {
+    return url ? new URL(url).host : void 0;
+  } catch {
+    return void 0;
+  }
 }
 
 // src/action/report.ts
@@ -328,6 +475,16 @@ function annotate(problem) {
   if (problem.severity === "error") error(text, where);
   else if (problem.severity === "warning") warning(text, where);
   else notice(text, where);
+}
+function annotateAll(validation) {
+  for (const problem of bySeverity(validation.problems)) annotate(problem);
+  const { difference } = validation;
+  if (difference && difference.change !== "removed" && validation.problems.some((p) => p.code === "checksum-changed")) {
+    notice(
+      `this file's hash is not the one atlas.sum line ${difference.line} holds (it was ${difference.change}): see the atlas.sum error`,
+      { file: path3.join(validation.dir, difference.name), title: "migration-image (checksum-changed)" }
+    );
+  }
 }
 function setOutputs(outcome) {
   const { validation, image } = outcome;
@@ -342,12 +499,73 @@ function setOutputs(outcome) {
   setOutput("digest", image.digest ?? "");
   setOutput("image-ref", image.imageRef ?? "");
 }
-function summaryOf(run2, outcome) {
+function fileLink(run2) {
+  const { context } = run2;
+  const sha = context.pullRequestHeadSha ?? context.sha;
+  if (!context.repository || !sha || !context.serverUrl) return void 0;
+  return blobLink(context.serverUrl, context.repository, sha);
+}
+function buildLocally(run2, reference) {
+  const quote = (word) => /^[\w./:@=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  const { dir, tool } = run2.request.check;
+  return ["migration-image", "build", quote(dir), ...tool === "atlas" ? [] : ["--tool", tool], "--image", reference].map((word, index) => index < 2 ? word : quote(word)).join(" ");
+}
+function summaryOf(run2, outcome, budget) {
   const base = outcome.base;
-  const checks = renderSummary(outcome.validation, base ? { added: base.added, baseName: base.name } : {});
-  if (!outcome.image || !run2.request.image) return checks;
+  const failed = outcome.failure ? "image build or push failed" : void 0;
+  const after = [];
+  if (outcome.image && run2.request.image) {
+    after.push(
+      renderImageSummary(outcome.image, {
+        reason: run2.request.image.pushReason,
+        runExample: outcome.preset.runExample,
+        buildLocally: buildLocally(run2, outcome.image.image)
+      })
+    );
+  }
+  if (outcome.failure) {
+    const error2 = outcome.failure;
+    after.push(
+      renderFailure({
+        title: failed,
+        message: error2.message,
+        fix: error2 instanceof MigrationImageError && error2.fix ? error2.fix : void 0,
+        pushed: error2 instanceof PushError ? error2.pushed : void 0
+      })
+    );
+  }
+  const { durations } = outcome;
+  after.push(
+    renderDurations([
+      ["validate", durations.validate],
+      ...durations.base === void 0 ? [] : [["base check", durations.base]],
+      ...durations.image === void 0 ? [] : [["image", durations.image]]
+    ])
+  );
+  const tail = after.join("\n");
+  const room = budget && { ...budget, limit: budget.limit - budget.measure(tail) - 1 };
+  const checks = renderSummary(
+    outcome.validation,
+    { added: base?.added, baseName: base?.name, link: fileLink(run2), failed },
+    room
+  );
   return `${checks}
-${renderImageSummary(outcome.image, run2.request.image.pushReason, outcome.preset.runExample)}`;
+${tail}`;
+}
+function errorSummary(run2, error2) {
+  const dir = run2?.request.check.dir;
+  const message = error2 instanceof Error ? error2.message : String(error2);
+  const where = error2 instanceof MigrationImageError && error2.file !== void 0 ? `${error2.file}: ` : "";
+  const fix = error2 instanceof MigrationImageError && error2.fix ? formatLocated("", { fix: error2.fix }, ACTION_NAMES) : "";
+  return [
+    `### Migrations${dir === void 0 ? "" : `: ${markdownCell(dir)}`} — ❌ not checked`,
+    "",
+    markdownFence(`${where}${message}`),
+    "",
+    ...fix ? [`Fix: ${markdownCell(fix.replace(/^ — /, ""))}`, ""] : [],
+    "Nothing was built or pushed.",
+    ""
+  ].join("\n");
 }
 async function comment(run2, body) {
   const { context } = run2;
@@ -357,22 +575,15 @@ async function comment(run2, body) {
     return;
   }
   const [owner, repo] = context.repository.split("/");
+  const marker = commentMarker(run2.request.check.dir, run2.request.check.tool);
   try {
     const done = await upsertComment(
-      {
-        token: run2.comment.token,
-        owner,
-        repo,
-        issueNumber: context.pullRequestNumber,
-        marker: commentMarker(run2.request.check.dir, run2.request.check.tool)
-      },
-      body
+      { token: run2.comment.token, owner, repo, issueNumber: context.pullRequestNumber, marker },
+      body(marker.length + 1)
     );
     info2(`pull request comment ${done}`);
   } catch (error2) {
-    notice(
-      `could not comment on the pull request (${error2 instanceof Error ? error2.message : String(error2)}); give the job 'permissions: pull-requests: write' to get the comment`
-    );
+    warning(`no pull request comment: ${whyNoComment(error2)} (the job summary has the report)`);
   }
 }
 
@@ -386,6 +597,7 @@ var SavedState = class {
 };
 async function run() {
   let action;
+  let reported = false;
   try {
     action = readActionInputs();
     if (action.lowercased) notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`);
@@ -393,18 +605,22 @@ async function run() {
       log: actionLog,
       cleanup: new SavedState(),
       env: process.env,
-      tempDir: runnerPath(process.env, "RUNNER_TEMP") ?? tmpdir()
+      tempDir: runnerPath(process.env, "RUNNER_TEMP") ?? tmpdir(),
+      // The verdict and the problems first, before any docker output.
+      validated: (validation) => {
+        info2(verdictLine(validation));
+        annotateAll(validation);
+      }
     });
     setOutputs(outcome);
-    const block = atlasChecksumBlock(outcome.validation);
-    if (block) process.stdout.write(fenceCommands(block, fenceToken()));
-    for (const problem of outcome.validation.problems) annotate(problem);
-    const summary2 = summaryOf(action, outcome);
-    summary.addRaw(summary2, true);
+    const { image } = outcome;
+    if (image?.pushed) info2(`pushed ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}`);
+    const current = action;
+    summary.addRaw(summaryOf(current, outcome, summaryBudget(SUMMARY_ROOM)), true);
     await summary.write();
-    await comment(action, summary2);
+    reported = true;
+    await comment(current, (reserved) => summaryOf(current, outcome, commentBudget(reserved)));
     if (!outcome.validation.valid) setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`);
-    else info2(verdictLine(outcome.validation));
     if (outcome.failure !== void 0) throw outcome.failure;
   } catch (error2) {
     if (error2 instanceof PushError) {
@@ -422,9 +638,16 @@ async function run() {
     } else {
       setFailed(error2 instanceof Error ? error2.stack ?? error2.message : String(error2));
     }
-    await summary.write().catch(() => void 0);
+    if (!reported) {
+      summary.addRaw(errorSummary(action, error2), true);
+      await summary.write().catch(() => void 0);
+      if (action) await comment(action, () => errorSummary(action, error2)).catch(() => void 0);
+    } else {
+      await summary.write().catch(() => void 0);
+    }
   }
 }
+var SUMMARY_ROOM = 16 * 1024;
 
 // src/action/entry.ts
 await run();

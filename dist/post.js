@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-2HVO4OTW.js";
+} from "./chunks/chunk-RBMN6RT3.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

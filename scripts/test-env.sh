@@ -623,6 +623,9 @@ ensure_node24() {
 # ----------------------------------------------------------------- buildx ---
 # Real buildx on Docker Engine 28.5 (what GitHub's runners have): its own file, sourced here, sharing this
 # file's helpers and state dir.
+# shellcheck source=scripts/test-env-browser.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-env-browser.sh"
+
 BUILDX_PART=${MI_TEST_ENV_BUILDX:-1}
 # shellcheck source=scripts/test-env-buildx.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-env-buildx.sh"
@@ -655,6 +658,7 @@ write_env() {
     printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
     registry2_env
     [[ $BUILDX_PART == 0 ]] || buildx_env
+    browser_env
   } > "$tmp"
   chmod 644 "$tmp"
   mv "$tmp" "$ENV_FILE"

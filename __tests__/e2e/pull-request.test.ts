@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { callLines, fakeGitHub, type Call } from '../helpers/github-api.js'
 import { runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
 import { git } from '../helpers/git.js'
 import { realEnv, registryDigest } from '../helpers/real-env.js'
@@ -68,7 +67,7 @@ describe('pull request: base-branch rules from git history', () => {
     const run = runPr(repo, base, commit(repo))
     expect(run.status).toBe(1)
     expect(errors(run)).toContain(
-      '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
+      '::error title=migration-image (applied-changed),file=migrations/20240102000000_orders.sql,line=1::edits a migration that is already on main: databases that applied it will never run the change — restore it as it is on main and put the change in a new migration',
     )
     // one annotation and one summary row for the one problem
     expect(errors(run).filter((line) => line.includes('applied-changed'))).toHaveLength(1)
@@ -150,8 +149,9 @@ describe('pull request: base-branch rules from git history', () => {
     runPost(run, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, repo)
     expect(run.status, run.stdout).toBe(0)
     expect(run.outputs).toMatchObject({ pushed: 'false', image: `${env.MI_REGISTRY}/acme/pr-clean:${head}` })
-    expect(run.summary).toContain('<code>20240103000000_new.sql</code> 🆕')
-    expect(run.summary).toContain('✅ applied migrations unchanged · ✅ new migrations in order (compared with main)')
+    expect(run.summary).toContain('<code>20240103000000&#95;new.sql</code> 🆕')
+    expect(run.summary).toContain('Checks (compared with main):')
+    expect(run.summary).toContain('- ✅ applied migrations unchanged\n- ✅ new migrations in order\n')
     expect(await registryDigest(env, 'acme/pr-clean', head)).toBeUndefined()
   })
 
@@ -172,45 +172,12 @@ describe('pull request: base-branch rules from git history', () => {
 })
 
 describe('pull-request comment (GitHub REST API stands in as a local server: it cannot run here)', () => {
-  interface Call {
-    method: string
-    url: string
-    body?: { body?: string }
-  }
-
   async function withGitHub(test: (url: string, calls: Call[]) => Promise<void>): Promise<void> {
-    const calls: Call[] = []
-    const comments: { id: number; body: string }[] = []
-    const read = async (request: IncomingMessage): Promise<string> => {
-      let text = ''
-      for await (const chunk of request) text += String(chunk)
-      return text
-    }
-    const server = createServer((request, response) => {
-      void read(request).then((text) => {
-        const body = text ? (JSON.parse(text) as { body: string }) : undefined
-        calls.push({ method: request.method ?? '', url: request.url ?? '', body })
-        response.setHeader('content-type', 'application/json')
-        if (request.method === 'GET' && request.url?.startsWith('/repos/acme/api/issues/7/comments')) {
-          response.end(JSON.stringify(comments))
-        } else if (request.method === 'POST' && request.url === '/repos/acme/api/issues/7/comments') {
-          comments.push({ id: 101, body: body!.body })
-          response.statusCode = 201
-          response.end(JSON.stringify(comments[0]))
-        } else if (request.method === 'PATCH' && request.url === '/repos/acme/api/issues/comments/101') {
-          comments[0].body = body!.body
-          response.end(JSON.stringify(comments[0]))
-        } else {
-          response.statusCode = 404
-          response.end('{}')
-        }
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const github = await fakeGitHub()
     try {
-      await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls)
+      await test(github.url, github.calls)
     } finally {
-      server.close()
+      await github.close()
     }
   }
 
@@ -243,15 +210,17 @@ describe('pull-request comment (GitHub REST API stands in as a local server: it 
       rehash(repo)
       const good = await runWithComment(repo, base, commit(repo), api)
       expect(good.status, good.stdout).toBe(0)
-      expect(calls.map(({ method, url }) => `${method} ${url.split('?')[0]}`)).toEqual([
+      // the second run finds its comment by the marker and checks that the token wrote it before editing it
+      expect(callLines(calls)).toEqual([
         'GET /repos/acme/api/issues/7/comments',
         'POST /repos/acme/api/issues/7/comments',
         'GET /repos/acme/api/issues/7/comments',
+        'GET /user',
         'PATCH /repos/acme/api/issues/comments/101',
       ])
       expect(calls[1].body?.body).toContain('<!-- migration-image: migrations atlas -->')
       expect(calls[1].body?.body).toContain('out of order')
-      expect(calls[3].body?.body).toContain('✅ valid')
+      expect(calls[4].body?.body).toContain('✅ valid')
     })
   })
 
@@ -283,7 +252,7 @@ describe('cli validate --base', () => {
     const ran = cli('--base', 'main')
     expect(ran.status).toBe(1)
     expect(ran.stderr).toContain(
-      'error: migrations/20240101000000_users.sql: edits a migration that is already on main',
+      'error: migrations/20240101000000_users.sql:1: edits a migration that is already on main',
     )
   })
 })

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ACTION_NODE, runAction, type ActionRun } from '../helpers/runner.js'
-import { independentSum, makeDir, ROOT, runCli, type Ran } from '../helpers/tmp.js'
+import { independentSum, independentTotal, makeDir, ROOT, runCli, type Ran } from '../helpers/tmp.js'
 import { FakeDocker, foreignCommands, noBuildx, runnerCommands } from '../helpers/fake-docker.js'
 
 // Each class of the threat list: the bundled dist/ driven as the runner (or a user) drives it, a recording docker
@@ -400,6 +400,7 @@ describe('hangs, crashes and half-truths', () => {
     )
     expect(ran.status).toBe(1)
     expect(ran.stderr.trim().split('\n')).toEqual([
+      `${path.join(repo, 'migrations')}: 2 migrations valid, checksum ${independentTotal(path.join(repo, 'migrations'))}`,
       'not pushing: built into the local image store (--push to push)',
       "error: 'docker buildx version' did not answer within 1 s — check that the Docker engine is up and responsive (docker info), then re-run",
     ])
@@ -463,7 +464,9 @@ describe('reports', () => {
     const { repo } = workspace({ '1_<version>_@acme|team.sql': 'A', '2_*b*.sql': 'B' })
     const ran = runAction({ inputs: { build: 'false' }, cwd: repo })
     expect(ran.status).toBe(0)
-    expect(ran.summary).toContain('<code>1_&lt;version&gt;_@\u200bacme&#124;team.sql</code>')
+    // markdown applies between raw HTML tags: its punctuation is written as entities, so `*b*` is no emphasis
+    expect(ran.summary).toContain('<code>1&#95;&lt;version&gt;&#95;@\u200bacme&#124;team.sql</code>')
+    expect(ran.summary).toContain('<code>2&#95;&#42;b&#42;.sql</code>')
     expect(ran.summary).not.toMatch(/@acme|<version>/)
     const rows = ran.summary.split('\n').filter((line) => line.startsWith('| 1 ') || line.startsWith('| 2 '))
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length, row).toBe(5) // 3 cells, no broken row

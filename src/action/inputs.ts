@@ -76,6 +76,9 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
         name: baseInput ?? context.pullRequestBaseRef ?? baseRef.slice(0, 12),
         headRef: context.pullRequestHeadSha,
         allowOutOfOrder: input('allowOutOfOrder') ?? false,
+        missingFix: baseInput
+          ? 'check out with history (actions/checkout with fetch-depth: 0), or give base-ref a branch or commit of this repository'
+          : 'check out with history (actions/checkout with fetch-depth: 0); the base commit may also have been force-pushed away',
       }
     : undefined
   const comment = input('comment') ? { token: input('githubToken') ?? '' } : undefined

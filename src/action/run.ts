@@ -1,13 +1,13 @@
 import { tmpdir } from 'node:os'
 import * as core from '@actions/core'
 import { formatLocated, MigrationImageError } from '../core/errors.js'
-import { fenceCommands } from '../core/escape.js'
 import { runnerPath } from '../core/github/event.js'
 import { ACTION_NAMES } from '../core/option-names.js'
-import { atlasChecksumBlock, verdictLine } from '../core/report/text.js'
+import { commentBudget, summaryBudget } from '../core/report/summary.js'
+import { verdictLine } from '../core/report/text.js'
 import { readActionInputs, type ActionRun } from './inputs.js'
-import { actionLog, fenceToken, info } from './log.js'
-import { annotate, comment, setOutputs, summaryOf } from './report.js'
+import { actionLog, info } from './log.js'
+import { annotateAll, comment, errorSummary, setOutputs, summaryOf } from './report.js'
 import { CLEANUP_STATE, type CleanupState, type CleanupStore } from '../io/cleanup.js'
 import { runPipeline } from '../io/pipeline.js'
 import { PushError } from '../io/publish.js'
@@ -24,6 +24,7 @@ class SavedState implements CleanupStore {
 /** The action: inputs → the pipeline → outputs, annotations, summary, comment. The only setFailed is here. */
 export async function run(): Promise<void> {
   let action: ActionRun | undefined
+  let reported = false
   try {
     action = readActionInputs()
     if (action.lowercased) core.notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`)
@@ -32,18 +33,21 @@ export async function run(): Promise<void> {
       cleanup: new SavedState(),
       env: process.env,
       tempDir: runnerPath(process.env, 'RUNNER_TEMP') ?? tmpdir(),
+      // The verdict and the problems first, before any docker output.
+      validated: (validation) => {
+        info(verdictLine(validation))
+        annotateAll(validation)
+      },
     })
     setOutputs(outcome)
-    // Atlas's block quotes a name from atlas.sum: foreign text, always fenced.
-    const block = atlasChecksumBlock(outcome.validation)
-    if (block) process.stdout.write(fenceCommands(block, fenceToken()))
-    for (const problem of outcome.validation.problems) annotate(problem)
-    const summary = summaryOf(action, outcome)
-    core.summary.addRaw(summary, true)
+    const { image } = outcome
+    if (image?.pushed) info(`pushed ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}`)
+    const current = action
+    core.summary.addRaw(summaryOf(current, outcome, summaryBudget(SUMMARY_ROOM)), true)
     await core.summary.write()
-    await comment(action, summary)
+    reported = true
+    await comment(current, (reserved) => summaryOf(current, outcome, commentBudget(reserved)))
     if (!outcome.validation.valid) core.setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`)
-    else info(verdictLine(outcome.validation))
     if (outcome.failure !== undefined) throw outcome.failure
   } catch (error) {
     if (error instanceof PushError) {
@@ -63,6 +67,16 @@ export async function run(): Promise<void> {
     } else {
       core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error))
     }
-    await core.summary.write().catch(() => undefined)
+    // A run that stopped before its report still says so, in the summary and (on a pull request) the comment.
+    if (!reported) {
+      core.summary.addRaw(errorSummary(action, error), true)
+      await core.summary.write().catch(() => undefined)
+      if (action) await comment(action, () => errorSummary(action, error)).catch(() => undefined)
+    } else {
+      await core.summary.write().catch(() => undefined)
+    }
   }
 }
+
+/** Room left in the step summary for what other steps of the job write (GitHub's limit is per step). */
+const SUMMARY_ROOM = 16 * 1024

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { sourceDateEpoch } from '../core/github/event.js'
 import { assertTag, parseImageName } from '../core/image/image-ref.js'
-import { getPreset } from '../core/image/presets.js'
+import { getPreset, toolNames } from '../core/image/presets.js'
 import { CLI_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { COMMANDS, FLAGS, OPTIONS, type Command, type OptionKey } from '../core/options.js'
@@ -14,7 +14,13 @@ import { didYouMean } from '../core/text.js'
 export type CliArgs =
   | { readonly kind: 'help'; readonly command?: Command }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly request: Request; readonly json: boolean }
+  | {
+      readonly kind: 'run'
+      readonly request: Request
+      readonly json: boolean
+      /** The image name as lowercased, when --image had uppercase letters (registries reject them). */
+      readonly lowercased?: string
+    }
 
 /** What parsing needs from outside: the environment, and the password when asked for. */
 export interface ArgsDeps {
@@ -105,11 +111,25 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
       changelog: flag(values, 'changelog'),
       maxFileSize: flag(values, 'maxFileSize'),
     },
-    base: baseRef === undefined ? undefined : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    base:
+      baseRef === undefined
+        ? undefined
+        : {
+            ref: baseRef,
+            name: baseRef,
+            allowOutOfOrder,
+            missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`,
+          },
     image: command === 'dockerfile' || command === 'build' ? imageRequest(command, values, deps) : undefined,
   }
   if (allowOutOfOrder && !request.base) throw new UsageError('--allow-out-of-order goes with --base')
-  return { kind: 'run', request, json: flag(values, 'json') ?? false }
+  const named = request.image?.name as { name: string; lowercased?: boolean } | undefined
+  return {
+    kind: 'run',
+    request,
+    json: flag(values, 'json') ?? false,
+    lowercased: named?.lowercased ? named.name : undefined,
+  }
 }
 
 /**
@@ -139,7 +159,7 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
     engine: flag(values, 'engine') ?? OPTIONS.engine.default,
     output: flag(values, 'output'),
     builder: flag(values, 'builder'),
-    selfCheck: flag(values, 'selfCheck') ?? false,
+    selfCheck: selfCheck(flag(values, 'selfCheck') ?? false, flag(values, 'tool')),
     credentials,
   }
 }
@@ -152,4 +172,16 @@ function password(read: () => string, username: string): string {
     })
   }
   return value
+}
+
+/** --self-check with a tool that has none is a mistake (the README promises so); the action notes and skips it. */
+function selfCheck(wanted: boolean, tool: string | undefined): boolean {
+  const preset = getPreset(tool ?? 'atlas')
+  if (wanted && preset.selfCheck === undefined) {
+    const have = toolNames.filter((name) => getPreset(name).selfCheck !== undefined)
+    throw new UsageError(`--self-check: ${preset.tool} has no offline self-check (it needs a database)`, {
+      fix: `drop --self-check; the tools with one are ${have.join(' and ')}`,
+    })
+  }
+  return wanted
 }

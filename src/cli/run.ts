@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import { formatLocated, MigrationImageError, UsageError } from '../core/errors.js'
-import { CLI_NAMES } from '../core/option-names.js'
-import { formatProblem, renderValidationText, validationJson } from '../core/report/text.js'
+import { CLI_NAMES, nameOptions } from '../core/option-names.js'
+import { formatProblem, renderValidationText, validationJson, verdictLine } from '../core/report/text.js'
 import { parseCliArgs } from './args.js'
 import { commandHelp, usage } from './help.js'
 import { stderrLog } from './log.js'
@@ -51,9 +51,31 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
   }
   const { request } = args
   const log = stderrLog(io.err, env)
+  // As the action does: the name is used lowercased, and the user is told.
+  if (args.lowercased) log.notice(`image name lowercased to ${args.lowercased} (registries reject uppercase)`)
   const cleanup = new MemoryCleanupStore()
   try {
-    const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() })
+    const outcome = await runPipeline(request, {
+      log,
+      cleanup,
+      env,
+      tempDir: tmpdir(),
+      // build: the verdict before docker's output (an invalid directory is reported whole below).
+      validated: (validation) => {
+        if (request.command === 'build' && validation.valid) log.info(verdictLine(validation))
+      },
+    }).catch((error: unknown) => {
+      // validate --json answers in JSON whatever stopped it (a missing directory, a base commit not there).
+      if (args.json && error instanceof MigrationImageError && !(error instanceof UsageError)) {
+        const { message, file, line, fix } = error
+        io.out(
+          `${JSON.stringify({ dir: request.check.dir, valid: false, error: { message, file, line, fix: fix === undefined ? undefined : nameOptions(fix, CLI_NAMES) } }, null, 2)}\n`,
+        )
+        return undefined
+      }
+      throw error
+    })
+    if (outcome === undefined) return 1
     const { validation } = outcome
     if (request.command === 'hash') {
       if (outcome.wrote === undefined) {
@@ -61,12 +83,19 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
         io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? 'this' : 'these'} first\n`)
         return 1
       }
-      for (const problem of validation.problems) {
-        if (!problem.code.startsWith('checksum') && problem.code !== 'line-endings')
-          io.err(`${formatProblem(problem)}\n`)
-      }
-      io.out(`wrote ${outcome.wrote} (${validation.entries.length} entries, ${validation.checksum})\n`)
-      return 0
+      // atlas.sum hashes the files as they are, whatever the tool's rules say; errors are still errors.
+      const errors = validation.problems.filter(
+        (problem) => !problem.code.startsWith('checksum') && problem.code !== 'line-endings',
+      )
+      for (const problem of errors) io.err(`${formatProblem(problem)}\n`)
+      const entries = validation.entries.length
+      io.out(`wrote ${outcome.wrote} (${entries} ${entries === 1 ? 'entry' : 'entries'}, ${validation.checksum})\n`)
+      const failing = errors.filter(({ severity }) => severity === 'error').length
+      if (failing === 0) return 0
+      io.err(
+        `atlas.sum was written (it hashes the files as they are), but the directory still has ${failing} error${failing === 1 ? '' : 's'}: fix ${failing === 1 ? 'it' : 'them'}, run hash again, then validate\n`,
+      )
+      return 1
     }
     if (request.command === 'validate' && args.json) {
       io.out(`${JSON.stringify(validationJson(validation), null, 2)}\n`)
@@ -74,7 +103,7 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     }
     if (!validation.valid) {
       io.err(renderValidationText(validation))
-      if (request.command !== 'validate') io.err('nothing was built\n')
+      if (request.command === 'build') io.err('nothing was built\n')
       return 1
     }
     if (request.command === 'validate') {

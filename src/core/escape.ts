@@ -50,7 +50,28 @@ export function markdownCell(text: string): string {
     .replace(/\|/g, '\\|')
 }
 
-/** Text inside `<code>` in a table cell: entities only (markdown does not apply inside the tag), `|` as an entity. */
+/**
+ * Text inside `<code>` (a table cell, a line): entities only. Markdown still applies between raw HTML tags (GitHub
+ * shows `<code>a_*b*_</code>` with `b` in italics), so its punctuation and `|` are written as entities, which GitHub
+ * shows as the characters themselves.
+ */
 export function markdownCode(text: string): string {
-  return `<code>${noMention(html(showName(text))).replace(/\|/g, '&#124;')}</code>`
+  const punctuation = (char: string): string => `&#${char.charCodeAt(0)};`
+  return `<code>${noMention(html(showName(text))).replace(/[|\\`*_[\]~]/g, punctuation)}</code>`
+}
+
+/**
+ * Text as a fenced code block (commands to copy, an error to read): shown as it is, nothing in it is markdown, HTML
+ * or a mention, and no zero-width character is added, so a command pastes as it reads. Control characters are shown
+ * escaped; the fence is longer than any run of backticks in the text.
+ */
+export function markdownFence(text: string): string {
+  const body = text
+    .replace(/\r\n|\r/g, '\n')
+    .split('\n')
+    .map(showName)
+    .join('\n')
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}\n${body}\n${fence}`
 }

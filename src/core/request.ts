@@ -46,6 +46,8 @@ export interface BaseRequest {
   readonly headRef?: string
   /** Allow new versions at or before the base's latest one. */
   readonly allowOutOfOrder: boolean
+  /** What to do when the commit is not in the checkout, in the adapter's terms (actions/checkout, or git fetch). */
+  readonly missingFix: string
 }
 
 export type Engine = (typeof ENGINES)[number]

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { baseBranchProblems, type BaseResult } from '../core/check/base-rules.js'
 import { MigrationImageError } from '../core/errors.js'
-import { oneLine } from '../core/escape.js'
+import { oneLine, showName } from '../core/escape.js'
 import { DEFAULT_MAX_FILE_SIZE, readBounded } from '../core/check/safe-read.js'
 import { assertRef } from '../core/names.js'
 import type { Problem } from '../core/check/problems.js'
@@ -40,19 +40,30 @@ export function commitAt(dir: string, ref = 'HEAD'): { readonly sha: string; rea
   return ran.code === 0 && match ? { sha: match[1], time: new Date(match[2]).toISOString() } : undefined
 }
 
-/** Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit. */
-function ensureCommit(dir: string, ref: string, log: Log): void {
+/**
+ * Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit or branch. A
+ * relative ref (`main~5`, `HEAD^`) is no refspec, so it is not fetched: git would only answer "invalid refspec".
+ */
+function ensureCommit(dir: string, ref: string, log: Log, fix: string): void {
   assertRef(ref, 'ref')
   // --end-of-options: whatever the ref is, git reads it as a ref, never as an option (git >= 2.24).
-  if (git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code === 0) return
+  const present = (): boolean => git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code === 0
+  if (present()) return
+  if (/[~^]|@\{/.test(ref)) {
+    throw new MigrationImageError(`cannot find commit ${showName(ref)} to compare with in this checkout`, { fix })
+  }
   log.info(`fetching ${ref} (not in this checkout)`)
   const fetched = git(dir, ['fetch', '--no-tags', '--depth=1', '--end-of-options', 'origin', ref])
-  if (fetched.code !== 0 || git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code !== 0) {
+  if (fetched.code !== 0 || !present()) {
+    // git's first "fatal:" line says what failed; its last one is advice ("and the repository exists.").
+    const lines = fetched.stderr
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+    const said = oneLine(lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '')
     throw new MigrationImageError(
-      `cannot find commit ${ref} to compare with: ${oneLine(fetched.stderr.trim().split('\n').at(-1) ?? '')}`,
-      {
-        fix: 'check out with history (actions/checkout with fetch-depth: 0) or give base-ref a commit that exists',
-      },
+      `cannot find commit ${showName(ref)} to compare with: it is not in this checkout, and fetching it from origin ${said ? `failed (git: ${said})` : 'did not bring it'}`,
+      { fix },
     )
   }
 }
@@ -104,6 +115,8 @@ export interface BaseCheckInput {
   readonly allowOutOfOrder: boolean
   readonly tempDir: string
   readonly log: Log
+  /** What to do when the base commit is not to be had, in the adapter's terms (actions/checkout, or git fetch). */
+  readonly missingFix: string
 }
 
 /** What the base branch says of the head: its problems, the added migrations, and the merge-only atlas.sum hint. */
@@ -115,11 +128,22 @@ export interface BaseCheck extends BaseResult {
   readonly mergeOnly?: { readonly problem: Problem; readonly replacement: Problem }
 }
 
+/** The 1-based line of the first byte where two files differ (undefined when they are the same). */
+export function firstChangedLine(before: Buffer, after: Buffer): number | undefined {
+  const length = Math.min(before.length, after.length)
+  let line = 1
+  for (let index = 0; index < length; index++) {
+    if (before[index] !== after[index]) return line
+    if (before[index] === 0x0a) line++
+  }
+  return before.length === after.length ? undefined : line
+}
+
 /** Base-branch rules from git history, plus the merge-only atlas.sum hint. */
 export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck> {
   const { head, log } = input
   const limit = input.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
-  ensureCommit(head.dir, input.baseRef, log)
+  ensureCommit(head.dir, input.baseRef, log, input.missingFix)
   const baseDir = await treeAt(head.dir, input.baseRef, input.tempDir)
   let result: BaseResult
   try {
@@ -132,6 +156,11 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
       // Bounded, never through a link, on both sides.
       sameContent: (baseFile, headFile) =>
         readBounded(path.join(baseDir, baseFile), limit).equals(readBounded(path.join(head.dir, headFile), limit)),
+      changedLine: (baseFile, headFile) =>
+        firstChangedLine(
+          readBounded(path.join(baseDir, baseFile), limit),
+          readBounded(path.join(head.dir, headFile), limit),
+        ),
     })
   } finally {
     rmSync(baseDir, { recursive: true, force: true })
@@ -140,7 +169,7 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
     ({ code }) => code === 'checksum-changed' || code === 'checksum-mismatch' || code === 'checksum-format',
   )
   if (sumProblem && input.headRef) {
-    ensureCommit(head.dir, input.headRef, log)
+    ensureCommit(head.dir, input.headRef, log, input.missingFix)
     const ownDir = await treeAt(head.dir, input.headRef, input.tempDir)
     const own = await validateDirectory(ownDir, input.options).finally(() =>
       rmSync(ownDir, { recursive: true, force: true }),

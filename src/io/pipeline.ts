@@ -1,3 +1,5 @@
+import path from 'node:path'
+import { reconcileFixes } from '../core/check/advice.js'
 import { writeRegular } from '../core/check/safe-read.js'
 import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
 import { DirectoryError, UsageError } from '../core/errors.js'
@@ -20,6 +22,15 @@ export interface Ports {
   readonly env: NodeJS.ProcessEnv
   /** RUNNER_TEMP in the action, the system's temp dir in the CLI. */
   readonly tempDir: string
+  /** Told the validation's outcome before anything is built, so the verdict comes first in the log. */
+  readonly validated?: (validation: Validation) => void
+}
+
+/** Milliseconds each step took (the summary shows them); a step that did not run is absent. */
+export interface Durations {
+  readonly validate: number
+  readonly base?: number
+  readonly image?: number
 }
 
 /** What one run found and did, for the adapter to report (outputs, summary, text or JSON). */
@@ -37,6 +48,7 @@ export interface Outcome {
   readonly image?: PublishResult
   /** Why the build or push failed, after a validation that passed: the adapter reports the rest, then this. */
   readonly failure?: Error
+  readonly durations: Durations
 }
 
 /**
@@ -53,17 +65,29 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   }
   // What the engine cannot do is a usage error before anything is read.
   if (request.command === 'build' && request.image) checkEngine(request.image, request.names)
+  const started = Date.now()
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
     // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
     // stops hash before anything is written.
-    if (own.unhashable.length > 0) return { preset, validation: own }
+    if (own.unhashable.length > 0) return { preset, validation: own, durations: { validate: Date.now() - started } }
+    if (own.crlf.length > 0) {
+      // Hashing converted line endings writes an atlas.sum that fails on every other checkout.
+      throw new DirectoryError(
+        `has CRLF line endings: an atlas.sum hashed over them fails on every checkout with LF endings (Linux runners, Atlas on CI); nothing was written`,
+        {
+          file: path.join(request.check.dir, own.crlf[0]),
+          fix: `fix the line endings first (add '*.sql text eol=lf' to .gitattributes, run 'git add --renormalize .' and check out again${own.crlf.length > 1 ? `; ${own.crlf.length} files have them` : ''}), then run hash`,
+        },
+      )
+    }
     // Never through a link: a symlinked atlas.sum could point at any file the user can write.
     writeRegular(own.sumPath, own.sumFile)
-    return { preset, validation: own, wrote: own.sumPath }
+    return { preset, validation: own, wrote: own.sumPath, durations: { validate: Date.now() - started } }
   }
   let validation = own
   let base: Outcome['base']
+  const validated = Date.now()
   if (request.base) {
     const checked = await checkAgainstBase({
       head: own,
@@ -74,34 +98,59 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
       allowOutOfOrder: request.base.allowOutOfOrder,
       tempDir: ports.tempDir,
       log: ports.log,
+      missingFix: request.base.missingFix,
     })
     base = {
       ...checked,
       problems: checked.problems.map((problem) => nameFix(problem, request)),
       name: request.base.name,
     }
-    validation = withProblems(replaced(own, checked.mergeOnly), base.problems)
+    const merged = withProblems(replaced(own, checked.mergeOnly), base.problems)
+    validation = withProblems({ ...merged, problems: reconcileFixes(merged.problems, request.base.name) }, [])
   }
-  if (!validation.valid || request.command === 'validate' || !request.image) return { preset, validation, base }
+  const durations: Durations = {
+    validate: validated - started,
+    ...(request.base ? { base: Date.now() - validated } : {}),
+  }
+  if (!validation.valid || request.command === 'validate' || !request.image) {
+    ports.validated?.(validation)
+    return { preset, validation, base, durations }
+  }
   if (request.command === 'build' && validation.migrations.length === 0 && validation.shipped.length === 0) {
     throw new DirectoryError(`holds no migrations for ${preset.tool}: there is nothing to build`, {
       file: request.check.dir,
       fix: nameOptions(`check ${OPTION.dir} and the tool`, request.names),
     })
   }
+  ports.validated?.(validation)
   const imageRequest = withCommit(request.image, request)
   const imagePlan = planImage(imageRequest, preset, validation)
   if (request.command === 'dockerfile') {
     for (const note of imagePlan.notes) ports.log[note.level](note.text)
-    return { preset, validation, base, dockerfile: imagePlan.dockerfile }
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile, durations }
   }
   ports.log.info(`${imageRequest.push ? 'pushing' : 'not pushing'}: ${imageRequest.pushReason}`)
+  const building = Date.now()
   try {
     const image = await publish(imageRequest, preset, validation, imagePlan, { ...ports, names: request.names })
-    return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+    return {
+      preset,
+      validation,
+      base,
+      dockerfile: imagePlan.dockerfile,
+      image,
+      durations: { ...durations, image: Date.now() - building },
+    }
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error))
-    return { preset, validation, base, dockerfile: imagePlan.dockerfile, failure }
+    return {
+      preset,
+      validation,
+      base,
+      dockerfile: imagePlan.dockerfile,
+      failure,
+      durations: { ...durations, image: Date.now() - building },
+    }
   }
 }
 

@@ -14,6 +14,8 @@ export interface BaseComparison {
   readonly baseName: string
   /** True when the base's file and the checkout's file have the same bytes. */
   readonly sameContent: (baseFile: string, headFile: string) => boolean
+  /** The first line where the checkout's file differs from the base's (where an edit's error points). */
+  readonly changedLine?: (baseFile: string, headFile: string) => number | undefined
   readonly allowOutOfOrder: boolean
 }
 
@@ -28,7 +30,8 @@ export interface BaseResult {
  * or renamed — the fix is a new migration; a new migration must sort after the base's latest version, or parallel
  * pull requests apply out of order.
  */
-export function baseBranchProblems({ base, head, baseName, sameContent, allowOutOfOrder }: BaseComparison): BaseResult {
+export function baseBranchProblems(comparison: BaseComparison): BaseResult {
+  const { base, head, baseName, sameContent, allowOutOfOrder } = comparison
   const problems: Problem[] = []
   const at = (name: string): string => path.join(head.dir, name)
   const headNames = new Set(head.migrations.map(({ name }) => name))
@@ -42,6 +45,7 @@ export function baseBranchProblems({ base, head, baseName, sameContent, allowOut
           code: 'applied-changed',
           severity: 'error',
           file: at(name),
+          line: comparison.changedLine?.(name, name),
           message: `edits a migration that is already on ${baseName}: databases that applied it will never run the change`,
           fix: `restore it as it is on ${baseName} and put the change in a new migration`,
         })

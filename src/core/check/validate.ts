@@ -48,6 +48,8 @@ export interface Validation {
   readonly shipped: string[]
   /** Shipped files that atlas.sum does not hash, with the reason (Atlas's format for the tool leaves them out). */
   readonly uncovered: UncoveredFile[]
+  /** Counted files with CRLF line endings (a checkout that converted them changes every hash). */
+  readonly crlf: readonly string[]
   /**
    * The problems (of `problems`) that make atlas.sum impossible to write as Atlas would: a name it cannot hold, a
    * link it would read through, a directory it would fail to read. `hash` refuses to write while any is there.
@@ -160,6 +162,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
     shipped,
     uncovered: uncoveredFiles(format, shipped, hashed.entries),
+    crlf: hashed.files.filter(({ crlf }) => crlf).map(({ name }) => name),
     unhashable,
   }
 }
@@ -343,14 +346,17 @@ function checkSumFile(
     }
   }
   const parsed = parseSumFile(text)
-  if (!parsed.ok && parsed.error === 'format') {
-    const conflict = /^(<{7}|={7}|>{7})/.test(parsed.text)
+  // git's conflict markers: the total on line 1 always differs between two branches, so a conflicted atlas.sum
+  // starts with one. Atlas reads line 1 as the total and fails on a later line; the marker is where to look.
+  const conflictAt = text.split('\n').findIndex((line) => /^(<{7}|={7}|>{7})(?: |\r?$)/.test(line))
+  if ((!parsed.ok && parsed.error === 'format') || conflictAt !== -1) {
+    const conflict = conflictAt !== -1
     return {
       problem: {
         code: 'checksum-format',
         severity: 'error',
         file: sumPath,
-        line: parsed.line,
+        line: conflict ? conflictAt + 1 : !parsed.ok && parsed.error === 'format' ? parsed.line : undefined,
         message: conflict
           ? 'checksum file format invalid: it holds a git conflict marker'
           : 'checksum file format invalid: a line has no h1: hash',
@@ -381,7 +387,8 @@ function checkSumFile(
       code: 'checksum-changed',
       severity: 'error',
       file: sumPath,
-      line: 1,
+      // The line the message names (L3); a file added after the last entry is named at the line after it.
+      line: difference ? Math.min(difference.line, parsed.entries.length + 1) : 1,
       message: difference
         ? `checksum error: L${difference.line}: ${showName(difference.name)} was ${difference.change}`
         : 'checksum error: the directory no longer matches atlas.sum',
@@ -420,14 +427,23 @@ function withLineEndingHint(problem: Problem, dir: string, files: readonly Hashe
     crlf.length > 0 ? `CRLF line endings in ${list(crlf)}` : '',
     bom.length > 0 ? `a UTF-8 BOM in ${list(bom)}` : '',
   ].filter(Boolean)
+  // Re-hashing over converted line endings writes an atlas.sum that fails on every other checkout: the fix is the
+  // line endings first.
+  const fixed =
+    crlf.length > 0
+      ? {
+          ...problem,
+          fix: `fix the line endings first (see the warning on ${crlf[0]}): if a checkout converted them, re-hashing now writes an atlas.sum that fails on every LF checkout; re-hash only if it still fails after that`,
+        }
+      : problem
   return [
-    problem,
+    fixed,
     {
       code: 'line-endings',
       severity: 'warning',
       file: path.join(dir, crlf[0] ?? bom[0]),
       message: `${found.join(' and ')}: hashes cover raw bytes, so a checkout that converts line endings breaks atlas.sum`,
-      fix: "add '*.sql text eol=lf' and 'atlas.sum text eol=lf' to .gitattributes, re-checkout, and re-hash if needed",
+      fix: "add '*.sql text eol=lf' and 'atlas.sum text eol=lf' to .gitattributes, run 'git add --renormalize .' and check out again",
     },
   ]
 }

@@ -71,12 +71,12 @@ export interface BaseImage {
  * A base image reference for `FROM`: `name:tag`, `name@sha256:…` or both. A bare name or `:latest` is refused
  * (it changes under you); the strict grammar also means no value can add a Dockerfile instruction or a flag.
  */
-export function parseBaseImage(input: string): BaseImage {
+export function parseBaseImage(input: string, pinned?: string): BaseImage {
   const reference = input.trim()
   const [nameAndTag, digest, ...rest] = reference.split('@')
   const refuse = (why: string): never => {
     throw new UsageError(`base-image '${showName(input)}' ${why}`, {
-      fix: 'use a versioned tag, ideally pinned by digest: postgres:17-alpine@sha256:…',
+      fix: `use a versioned tag, ideally pinned by digest, like the tool's default: ${pinned ?? 'postgres:17-alpine@sha256:…'}`,
     })
   }
   if (rest.length > 0 || (digest !== undefined && !DIGEST.test(digest))) refuse('has an invalid digest')

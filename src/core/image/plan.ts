@@ -30,7 +30,7 @@ export function planImage(
   contentKey?: string,
 ): ImagePlan {
   const notes: Note[] = []
-  const base = parseBaseImage(image.baseImage || preset.baseImage)
+  const base = parseBaseImage(image.baseImage || preset.baseImage, preset.baseImage)
   if (image.baseImage && !base.pinned) {
     notes.push({
       level: 'warning',

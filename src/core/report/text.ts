@@ -1,18 +1,25 @@
 import { formatLocated } from '../errors.js'
 import { showName } from '../escape.js'
-import type { Problem } from '../check/problems.js'
+import type { Problem, Severity } from '../check/problems.js'
 import type { Validation } from '../check/validate.js'
 
-/** Atlas's own wording for an outdated atlas.sum, so people who know Atlas recognise it. */
+/** The fix `atlas migrate hash` would be: Atlas's own last line fits it. */
+const isRehash = (fix: string | undefined): boolean => fix === undefined || /^run 'migration-image hash /.test(fix)
+
+/**
+ * Atlas's own wording for an outdated atlas.sum, so people who know Atlas recognise it. Its last line ("run 'atlas
+ * migrate hash'") is Atlas's only when re-hashing is the fix; otherwise (CRLF line endings, an edited applied
+ * migration) the block ends with the fix this run found, so the advice never contradicts itself.
+ */
 export function atlasChecksumBlock(validation: Validation): string | undefined {
   const { difference } = validation
-  if (!validation.problems.some(({ code }) => code === 'checksum-changed')) return undefined
+  const problem = validation.problems.find(({ code }) => code === 'checksum-changed')
+  if (!problem) return undefined
   const detail = difference ? `\tL${difference.line}: ${showName(difference.name)} was ${difference.change}\n\n` : ''
-  return (
-    'You have a checksum error in your migration directory.\n\n' +
-    detail +
-    "Please check your migration files and run 'atlas migrate hash' to re-hash the contents\n"
-  )
+  const last = isRehash(problem.fix)
+    ? "Please check your migration files and run 'atlas migrate hash' to re-hash the contents\n"
+    : `${showName(problem.fix ?? '')}\n`
+  return 'You have a checksum error in your migration directory.\n\n' + detail + last
 }
 
 export function formatProblem(problem: Problem): string {
@@ -20,20 +27,53 @@ export function formatProblem(problem: Problem): string {
   return `${problem.severity}: ${showName(formatLocated(problem.message, problem))}`
 }
 
-/** The text report shared by the CLI and the action log: Atlas's block first, then one line per problem. */
+const ORDER: readonly Severity[] = ['error', 'warning', 'notice']
+
+/** Problems grouped: errors, then warnings, then notices (each group in the order found). */
+export function bySeverity(problems: readonly Problem[]): Problem[] {
+  return ORDER.flatMap((severity) => problems.filter((problem) => problem.severity === severity))
+}
+
+/**
+ * The text report of the CLI: the problems grouped (errors, warnings, notices), Atlas's block in place of the
+ * checksum error it words, one line per kind of file atlas.sum does not cover, and the verdict last, as compilers do.
+ */
 export function renderValidationText(validation: Validation): string {
   const lines: string[] = []
   const block = atlasChecksumBlock(validation)
-  if (block) lines.push(block)
-  for (const problem of validation.problems) lines.push(formatProblem(problem))
+  for (const problem of bySeverity(validation.problems)) {
+    if (block && problem.code === 'checksum-changed')
+      lines.push(`error: ${problem.file}:${problem.line ?? 1}: ${block.trimEnd()}`)
+    else lines.push(formatProblem(problem))
+  }
   lines.push(...uncoveredLines(validation))
   lines.push(verdictLine(validation))
   return lines.join('\n') + '\n'
 }
 
-/** Shipped files atlas.sum does not hash, one line each with the reason. */
-function uncoveredLines(validation: Validation): string[] {
-  return validation.uncovered.map(({ name, reason }) => `not covered by atlas.sum: ${name} (${reason})`)
+export interface UncoveredGroup {
+  readonly reason: string
+  readonly names: readonly string[]
+}
+
+/** Files atlas.sum does not hash, one group per reason (all of golang-migrate's down files are one group). */
+export function uncoveredGroups(validation: Validation): UncoveredGroup[] {
+  const groups = new Map<string, string[]>()
+  for (const { name, reason } of validation.uncovered) {
+    const names = groups.get(reason) ?? []
+    names.push(name)
+    groups.set(reason, names)
+  }
+  return [...groups].map(([reason, names]) => ({ reason, names }))
+}
+
+/** One line per reason, with a count and where the full list is. */
+export function uncoveredLines(validation: Validation): string[] {
+  return uncoveredGroups(validation).map(({ reason, names }) =>
+    names.length === 1
+      ? `note: not covered by atlas.sum: ${showName(names[0])} (${showName(reason)})`
+      : `note: not covered by atlas.sum: ${names.length} files, ${showName(names[0])} and ${names.length - 1} more (${showName(reason)}); they are shipped in the image ('validate --json' lists them under "uncovered")`,
+  )
 }
 
 /** `DIR: 3 migrations valid, checksum h1:…` or `DIR: invalid (2 errors)`. */
