@@ -33,6 +33,18 @@ import {
 } from "./chunks/chunk-2LEGH3ZP.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
+// src/cli/pipe.ts
+function pipeWriter(stream) {
+  let closed = false;
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 // src/cli/stdin.ts
 import { readSync } from "node:fs";
 var STDIN_LIMIT = 1 << 20;
@@ -63,10 +75,10 @@ function readStdin() {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-function readPassword(err) {
+function readPassword(err2) {
   if (!process.stdin.isTTY) return readStdin();
   process.stdin.setRawMode(true);
-  err("Password: ");
+  err2("Password: ");
   const typed = [];
   const byte = Buffer.alloc(1);
   try {
@@ -90,7 +102,7 @@ function readPassword(err) {
     }
   } finally {
     process.stdin.setRawMode(false);
-    err("\n");
+    err2("\n");
   }
   return Buffer.from(typed).toString("utf8");
 }
@@ -336,10 +348,10 @@ function password(read, username) {
 
 // src/cli/log.ts
 import { randomBytes } from "node:crypto";
-function stderrLog(err, env) {
+function stderrLog(err2, env) {
   const inRunner = env.GITHUB_ACTIONS === "true";
   const token = () => randomBytes(16).toString("hex");
-  const line = (text) => err(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}
+  const line = (text) => err2(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}
 `);
   let last = "\n";
   return {
@@ -348,20 +360,20 @@ function stderrLog(err, env) {
     warning: (message) => line(`warning: ${message}`),
     output: (chunk) => {
       if (chunk.length === 0) return;
-      err(chunk);
+      err2(chunk);
       last = chunk;
     },
     group: async (title, run2) => {
-      err(`--- ${title}
+      err2(`--- ${title}
 `);
       const fence = inRunner ? token() : void 0;
-      if (fence) err(`::stop-commands::${fence}
+      if (fence) err2(`::stop-commands::${fence}
 `);
       last = "\n";
       try {
         return await run2();
       } finally {
-        err(`${last.endsWith("\n") ? "" : "\n"}${fence ? `::${fence}::
+        err2(`${last.endsWith("\n") ? "" : "\n"}${fence ? `::${fence}::
 ` : ""}`);
       }
     }
@@ -460,8 +472,10 @@ async function run(argv, io, env) {
 }
 
 // src/cli/entry.ts
+var out = pipeWriter(process.stdout);
+var err = pipeWriter(process.stderr);
 process.exitCode = await runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  password: () => readPassword((text) => process.stderr.write(text))
+  out,
+  err,
+  password: () => readPassword(err)
 });
