@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-SWXJ27OQ.js";
+} from "./chunks/chunk-UAXRAE66.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-SWXJ27OQ.js";
+} from "./chunks/chunk-UAXRAE66.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

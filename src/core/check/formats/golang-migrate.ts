@@ -13,6 +13,7 @@ const RULE = toolRules('golang-migrate', {
   duplicateFile: 'duplicate-file',
   missingUp: 'missing-up',
   missingDown: 'missing-down',
+  noMigrations: 'no-migrations',
 })
 
 /**
@@ -101,6 +102,19 @@ function rules({ names, problem }: RuleInput) {
     }
     seen.set(key, name)
     ;(parsed.direction === 'up' ? ups : downs).set(parsed.version, name)
+  }
+  // source/iofs/iofs.go:93-101: with no migration file First fails (`first <path>: file does not exist`), and
+  // migrate.go:556-559 hands that to `migrate up` on a database without a version: internal/cli/commands.go:169-172
+  // exits with it.
+  if (seen.size === 0) {
+    problems.push(
+      problem(
+        RULE.noMigrations,
+        '.',
+        "migrate up fails on a new database: 'first …: file does not exist' (no file is named <version>_<title>.up.<ext>)",
+        'add a migration like 1_create_users.up.sql, or point dir at the directory that holds them',
+      ),
+    )
   }
   for (const [version, name] of downs) {
     // migrate.go:835-843: going up through a version that has no up file records it with an empty migration.

@@ -22,6 +22,7 @@ const RULE = toolRules('goose', {
   sqlBeforeUp: 'sql-before-up',
   missingUp: 'missing-up',
   unfinishedStatement: 'unfinished-statement',
+  noMigrations: 'no-migrations',
 })
 
 /**
@@ -218,6 +219,25 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
 
 function rules({ names, migrations, read, problem }: RuleInput) {
   const problems = []
+  // migrate.go:166-169: collectMigrationsFS fails when the directory holds no *.sql and no numbered .go file, so
+  // `goose up` does.
+  const goFiles = names.filter(
+    (name) =>
+      !name.includes('/') &&
+      name.endsWith('.go') &&
+      !name.endsWith('_test.go') &&
+      typeof numericComponent(name) !== 'string',
+  )
+  if (migrations.length === 0 && goFiles.length === 0) {
+    problems.push(
+      problem(
+        RULE.noMigrations,
+        '.',
+        'goose up fails: no migration files found (no *.sql file in the directory)',
+        'add a migration like 20240101120000_create_users.sql, or point dir at the directory that holds them',
+      ),
+    )
+  }
   for (const { name, parsed } of migrations) {
     if (!parsed) continue
     const text = read(name)
