@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-UAXRAE66.js";
+} from "./chunks/chunk-GLUXHUXG.js";
 import {
   CLI_NAMES,
   DockerMissingError,

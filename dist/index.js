@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-UAXRAE66.js";
+} from "./chunks/chunk-GLUXHUXG.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

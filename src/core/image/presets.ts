@@ -39,8 +39,9 @@ const NOBODY = '65534:65534'
  *   ENTRYPOINT /liquibase/docker-entrypoint.sh. 4.33.0 is Liquibase's last 4.x release and the last image with the
  *   JDBC drivers bundled (Apache-2.0); 5.x images ship no drivers (`lpm add postgresql --global`) under the FSL
  *   licence. The base's own non-root user is kept. Its 4.33.0 entrypoint adds no search path, so the preset sets one.
- * - ghcr.io/amacneil/dbmate (amacneil/dbmate Dockerfile `release` stage, v2.35.0; tags from docker/metadata-action
- *   semver, no `v`): alpine, root, ENTRYPOINT ["/usr/local/bin/dbmate"]. dbmate writes db/schema.sql after
+ * - ghcr.io/amacneil/dbmate (amacneil/dbmate Dockerfile `release` stage; 2.36.0, the release the e2e tests run, whose
+ *   rules were read at v2.35.0 and hold on every fixture against 2.36.0; tags from docker/metadata-action semver,
+ *   no `v`): alpine, root, ENTRYPOINT ["/usr/local/bin/dbmate"]. dbmate writes db/schema.sql after
  *   migrating unless DBMATE_NO_DUMP_SCHEMA=true, which the preset sets so a non-root user cannot break `up`.
  * - ghcr.io/kukymbr/goose-docker (kukymbr/goose-docker Dockerfile, v3.27.1; README pins `3.27.1`): alpine, root,
  *   goose at /bin/goose, entrypoint /goose-docker/entrypoint.sh with -dir=/migrations.
@@ -90,7 +91,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'dbmate',
     format: 'dbmate',
-    baseImage: 'ghcr.io/amacneil/dbmate:2.35.0',
+    baseImage: 'ghcr.io/amacneil/dbmate:2.36.0',
     migrationsDir: '/db/migrations',
     env: { DBMATE_MIGRATIONS_DIR: '/db/migrations', DBMATE_NO_DUMP_SCHEMA: 'true' },
     user: NOBODY,
