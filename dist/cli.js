@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-GLUXHUXG.js";
+} from "./chunks/chunk-UOYHNNBK.js";
 import {
   CLI_NAMES,
   DockerMissingError,

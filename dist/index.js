@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-GLUXHUXG.js";
+} from "./chunks/chunk-UOYHNNBK.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

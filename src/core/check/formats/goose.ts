@@ -128,6 +128,15 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
           state = 'up'
           continue
         case 'Down': // parser.go:145-158
+          // parser.go:155-156: in a StatementBegin block goose fails here ("must start with '-- +goose Up'"); the block
+          // left open is what to fix.
+          if (state === 'beginUp') {
+            return {
+              code: RULE.unclosedStatementBegin,
+              line: beginLine,
+              message: `'-- +goose StatementBegin' is not closed by '-- +goose StatementEnd' before '-- +goose Down' (line ${lineNumber})`,
+            }
+          }
           if (state !== 'up' && state !== 'endUp') {
             return {
               code: RULE.downBeforeUp,
