@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-UOYHNNBK.js";
+} from "./chunks/chunk-KPDMCWHF.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-UOYHNNBK.js";
+} from "./chunks/chunk-KPDMCWHF.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
