@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-KPDMCWHF.js";
+} from "./chunks/chunk-5GJZETGI.js";
 import {
   CLI_NAMES,
   DockerMissingError,

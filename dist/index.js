@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-KPDMCWHF.js";
+} from "./chunks/chunk-5GJZETGI.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
