@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-5GJZETGI.js";
+} from "./chunks/chunk-T633FSGY.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-5GJZETGI.js";
+} from "./chunks/chunk-T633FSGY.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

@@ -77,7 +77,9 @@ function rules({ names, problem }: RuleInput) {
             RULE.ignoredName,
             name,
             `golang-migrate ignores this file: ${parsed}`,
-            'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
+            /^[0-9]+_[^\n]+\.sql$/.test(name)
+              ? `rename it to ${name.slice(0, -4)}.up.sql (and its down file ${name.slice(0, -4)}.down.sql) if golang-migrate should run it`
+              : 'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
             undefined,
             'notice',
           ),
