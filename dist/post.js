@@ -9,8 +9,8 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-2LEGH3ZP.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-2HVO4OTW.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
 async function post() {

@@ -7,7 +7,6 @@ import { commandHelp, usage } from './help.js'
 import { stderrLog } from './log.js'
 import { cleanUp, MemoryCleanupStore } from '../io/cleanup.js'
 import { DockerMissingError } from '../io/docker.js'
-import { commitAt } from '../io/git-base.js'
 import { runPipeline } from '../io/pipeline.js'
 
 declare const MIGRATION_IMAGE_VERSION: string
@@ -41,7 +40,7 @@ export async function runCli(argv: readonly string[], io: Io, env: NodeJS.Proces
 }
 
 async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
-  const args = parseCliArgs(argv, { env, commitAt: (dir) => commitAt(dir), readPassword: io.password })
+  const args = parseCliArgs(argv, { env, readPassword: io.password })
   if (args.kind === 'help') {
     io.out(args.command ? commandHelp(args.command) : usage())
     return 0
@@ -91,9 +90,9 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     if (outcome.failure !== undefined) throw outcome.failure
     const image = outcome.image
     if (!image) return 1
-    io.out(
-      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : 'built'} ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}\n`,
-    )
+    const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : image.archive ? 'wrote' : 'built'
+    const what = image.archive ? `${image.archive} (${image.references.join(' ')})` : image.references.join(' ')
+    io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ''}\n`)
     return 0
   } finally {
     await cleanUp(cleanup.state, env)

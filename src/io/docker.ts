@@ -15,10 +15,11 @@ export interface RunOptions {
   /** Stream output to this sink while capturing it (builds, pushes). */
   readonly echo?: (chunk: string) => void
   /**
-   * Probes (version, inspect, login) give up after this many probe timeouts (1 for a probe) with an error naming
-   * the command. Builds and pushes have none.
+   * How many probe timeouts (MIGRATION_IMAGE_PROBE_TIMEOUT, 60 s by default) the command may take before it is killed
+   * with an error naming it: 1 for a probe (version, inspect, login), more for a builder's start. Builds and pushes
+   * have no limit.
    */
-  readonly probe?: number
+  readonly timeoutProbes?: number
 }
 
 /** How long a probe may take: docker answers these in well under a second when the engine is there. */
@@ -39,8 +40,8 @@ function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
 /** Captured output keeps only its tail: docker can print hundreds of MB (a build log), the errors are at the end. */
 const OUTPUT_CAP = 1 << 20
 
-/** Keeps the last `cap` characters of a stream. */
-class Tail {
+/** The last `cap` characters of a stream (docker's output: its errors are at the end). */
+class LastChars {
   private text = ''
   constructor(private readonly cap: number) {}
   add(chunk: string): void {
@@ -79,10 +80,10 @@ export class Docker {
     this.spawned++
     return new Promise((resolve, reject) => {
       const child = spawn(this.bin, argv, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] })
-      const stdout = new Tail(OUTPUT_CAP)
-      const stderr = new Tail(OUTPUT_CAP)
+      const stdout = new LastChars(OUTPUT_CAP)
+      const stderr = new LastChars(OUTPUT_CAP)
       let timedOut = false
-      const timeoutMs = options.probe === undefined ? undefined : options.probe * this.probeTimeoutMs
+      const timeoutMs = options.timeoutProbes === undefined ? undefined : options.timeoutProbes * this.probeTimeoutMs
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -136,7 +137,7 @@ export class DockerMissingError extends MigrationImageError {}
 class DockerTimeoutError extends MigrationImageError {}
 
 /** The last meaningful lines of docker's output, for an error message: one line, control characters shown. */
-export function tail(text: string, lines = 5): string {
+export function lastLines(text: string, lines = 5): string {
   return text
     .split(/\r?\n|\r/)
     .map((line) => line.trim())

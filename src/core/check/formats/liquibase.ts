@@ -5,11 +5,14 @@ import { toolRules, type Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
 import type { FormatOptions, MigrationFormat, RuleInput } from './format.js'
 import { isFormattedSql, readFormattedSql } from './liquibase-sql.js'
+import { checkSchema } from './liquibase-xsd.js'
+import { getPreset } from '../../image/presets.js'
 
 /** Liquibase's rules, each with its stable code (`liquibase/<rule>`). */
 const RULE = toolRules('liquibase', {
   noChangelog: 'no-changelog',
   parseError: 'parse-error',
+  xmlSchema: 'xml-schema',
   parseWarning: 'parse-warning',
   includeTwice: 'include-twice',
   includeAgainLogicalPath: 'include-again-logical-path',
@@ -118,6 +121,8 @@ interface ParseFailure {
   readonly message: string
   readonly line?: number
   readonly fix: string
+  /** The rule, when it is not a parse error (a schema violation). */
+  readonly rule?: (typeof RULE)[keyof typeof RULE]
 }
 
 class ChangelogError extends Error {
@@ -253,7 +258,7 @@ const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot:
  * DOCTYPE external entities are refused (the parser throws), so a changelog cannot make this tool read other files
  * or blow up in memory; only the five predefined entities are decoded in attribute values.
  */
-async function readXml(source: string): Promise<Changelog> {
+async function readXml(name: string, source: string): Promise<{ changelog: Changelog; failures: ParseFailure[] }> {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser')
   const valid = XMLValidator.validate(source)
   if (valid !== true) throw new ChangelogError(`is not well-formed XML: ${valid.err.msg}`, valid.err.line)
@@ -299,17 +304,35 @@ async function readXml(source: string): Promise<Changelog> {
   if (root?.name !== 'databaseChangeLog') {
     throw new ChangelogError('"databaseChangeLog" expected as root element', root?.line)
   }
-  if (!declaresSchema(root)) {
+  const location = schemaLocation(root)
+  if (location === undefined) {
     throw new ChangelogError(
       `does not declare Liquibase's XML schema: Liquibase validates XML changelogs against it and stops ("Cannot find the declaration of element 'databaseChangeLog'")`,
       root.line,
       `give the root xmlns="${CHANGELOG_NAMESPACE}" and an xsi:schemaLocation naming a dbchangelog XSD (Liquibase's image validates XML unless LIQUIBASE_VALIDATE_XML_CHANGELOG_FILES=false)`,
     )
   }
-  return readEntries(root.children)
+  const check = await checkSchema(name, source, location)
+  if (check.kind === 'unknown-location') {
+    // LiquibaseEntityResolver.java:65-71: not in the jar, and secure parsing forbids fetching it.
+    throw new ChangelogError(
+      `names the XSD '${location}', which Liquibase ${LIQUIBASE_VERSION} does not hold: it stops ("Unable to resolve xml entity ${location}")`,
+      root.line,
+      `name ${CHANGELOG_NAMESPACE}/dbchangelog-latest.xsd (or a version up to ${LIQUIBASE_VERSION.split('.').slice(0, 2).join('.')})`,
+    )
+  }
+  const failures = check.violations.map(({ message, line }) => ({
+    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${message}`,
+    line,
+    fix: `fix the changelog as ${check.xsd} requires`,
+    rule: RULE.xmlSchema,
+  }))
+  return { changelog: readEntries(root.children), failures }
 }
 
 const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
+/** The preset's Liquibase: the XSD versions it holds. */
+const LIQUIBASE_VERSION = getPreset('liquibase').baseImage.split(':')[1]
 
 /**
  * XMLChangeLogSAXParser.java:43 turns on a validating parser (VALIDATE_XML_CHANGELOG_FILES defaults to true,
@@ -318,17 +341,16 @@ const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
  * (LiquibaseEntityResolver.java serves the dbchangelog-*.xsd files from the jar). Without it Liquibase stops with
  * "cvc-elt.1.a: Cannot find the declaration of element 'databaseChangeLog'" (checked against Liquibase 4.28).
  */
-function declaresSchema(root: Entry): boolean {
+function schemaLocation(root: Entry): string | undefined {
   const prefix = root.tag?.includes(':') ? root.tag.slice(0, root.tag.indexOf(':')) : undefined
   const namespace = root.attributes[prefix === undefined ? 'xmlns' : `xmlns:${prefix}`]
-  if (namespace !== CHANGELOG_NAMESPACE) return false
+  if (namespace !== CHANGELOG_NAMESPACE) return undefined
   const location = Object.entries(root.attributes).find(
     ([key]) => key === 'schemaLocation' || key.endsWith(':schemaLocation'),
   )
   const pairs = typeof location?.[1] === 'string' ? location[1].trim().split(/\s+/) : []
-  return pairs.some(
-    (token, index) => index % 2 === 0 && token === CHANGELOG_NAMESPACE && pairs[index + 1] !== undefined,
-  )
+  const at = pairs.findIndex((token, index) => index % 2 === 0 && token === CHANGELOG_NAMESPACE)
+  return at >= 0 ? pairs[at + 1] : undefined
 }
 
 interface YamlApi {
@@ -433,22 +455,23 @@ function readChangelogText(dir: string, name: string): string {
 async function readChangelog(
   dir: string,
   name: string,
-): Promise<{ changelog: Changelog; failure?: ParseFailure; warning?: ParseFailure }> {
+): Promise<{ changelog: Changelog; failures?: ParseFailure[]; warning?: ParseFailure }> {
   let source: string
   try {
     // BomAwareInputStream (XMLChangeLogSAXParser.java:127) and StreamUtil drop a byte order mark.
     source = readChangelogText(dir, name).replace(/^\uFEFF/, '')
   } catch (error) {
     if (error instanceof ChangelogError)
-      return { changelog: empty(), failure: { message: error.message, fix: error.fix } }
+      return { changelog: empty(), failures: [{ message: error.message, fix: error.fix }] }
     throw new MigrationImageError(`cannot be read (${errnoCode(error) ?? String(error)})`, {
       file: path.join(dir, name),
     })
   }
   try {
     switch (kindOf(name)) {
-      case 'xml':
-        return { changelog: await readXml(source) }
+      case 'xml': {
+        return await readXml(name, source)
+      }
       case 'yaml':
       case 'json':
         return { changelog: await readYaml(source) }
@@ -459,10 +482,12 @@ async function readChangelog(
           if (source.trim() === '')
             return {
               changelog: empty(),
-              failure: {
-                message: 'is empty: Liquibase stops with "Unable to parse empty file"',
-                fix: 'add SQL, or remove the file and its include',
-              },
+              failures: [
+                {
+                  message: 'is empty: Liquibase stops with "Unable to parse empty file"',
+                  fix: 'add SQL, or remove the file and its include',
+                },
+              ],
             }
           // SqlChangeLogParser.java:79-86: one changeset, its id made from the path, author "includeAll".
           return {
@@ -474,14 +499,14 @@ async function readChangelog(
         }
         const sql = readFormattedSql(source)
         const changelog = { ...empty(), changeSets: sql.changeSets }
-        return sql.error ? { changelog, failure: sql.error } : { changelog, warning: sql.warning }
+        return sql.error ? { changelog, failures: [sql.error] } : { changelog, warning: sql.warning }
       }
       default:
         return { changelog: empty() }
     }
   } catch (error) {
     if (error instanceof ChangelogError)
-      return { changelog: empty(), failure: { message: error.message, line: error.line, fix: error.fix } }
+      return { changelog: empty(), failures: [{ message: error.message, line: error.line, fix: error.fix }] }
     throw error
   }
 }
@@ -582,9 +607,10 @@ async function changelogTree(
       continue
     }
     loaded.add(name)
-    const { changelog, failure, warning } = await readChangelog(dir, name)
-    if (failure) {
-      problems.push(problem(RULE.parseError, name, failure.message, failure.fix, failure.line))
+    const { changelog, failures = [], warning } = await readChangelog(dir, name)
+    if (failures.length > 0) {
+      for (const failure of failures)
+        problems.push(problem(failure.rule ?? RULE.parseError, name, failure.message, failure.fix, failure.line))
       continue
     }
     if (warning) problems.push(problem(RULE.parseWarning, name, warning.message, warning.fix, warning.line, 'warning'))
