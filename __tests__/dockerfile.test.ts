@@ -91,7 +91,7 @@ describe('Dockerfile rendering', () => {
 
   it('dbmate preset', () => {
     expect(render('dbmate')).toMatchInlineSnapshot(`
-      "FROM ghcr.io/amacneil/dbmate:2.35.0
+      "FROM ghcr.io/amacneil/dbmate:2.36.0
       COPY image/ /db/
       ENV DBMATE_MIGRATIONS_DIR="/db/migrations" \\
           DBMATE_NO_DUMP_SCHEMA="true"

@@ -67,6 +67,8 @@ export function baseBranchProblems(comparison: BaseComparison): BaseResult {
   const format = getFormat(head.format)
   const compare = format.compareVersions ?? compareUtf8
   const latest = base.latestVersion
+  // Re-hashing is advice only where there is an atlas.sum to re-hash.
+  const hasSum = !head.problems.some(({ code }) => code === 'checksum-not-found')
   if (latest !== undefined && !allowOutOfOrder) {
     for (const migration of added) {
       if (migration.version === undefined || renamedTo.has(migration.name)) continue
@@ -76,7 +78,9 @@ export function baseBranchProblems(comparison: BaseComparison): BaseResult {
           severity: 'error',
           file: at(migration.name),
           message: `out of order: version ${migration.version} sorts at or before ${latest}, the latest version on ${baseName} (another pull request merged first)`,
-          fix: `give it a version after ${latest} and re-run 'migration-image hash', or set ${OPTION.allowOutOfOrder}`,
+          fix: hasSum
+            ? `give it a version after ${latest} and re-run 'migration-image hash', or set ${OPTION.allowOutOfOrder}`
+            : `give it a version after ${latest}, or set ${OPTION.allowOutOfOrder}`,
         })
       }
     }

@@ -120,6 +120,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
         dir,
         options: formatOptions,
         names: fileNames,
+        directories: listing.filter(({ kind }) => kind === 'directory').map(({ name }) => name),
         migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
         // Bounded and never through a link: a rule reading a link or a FIFO gets a typed error naming the file.
         read: (name) => readTextBounded(path.join(dir, name), limit),

@@ -79,7 +79,7 @@ const PRESETS: readonly Preset[] = [
   {
     tool: 'dbmate',
     format: 'dbmate',
-    baseImage: 'ghcr.io/amacneil/dbmate:2.35.0',
+    baseImage: 'ghcr.io/amacneil/dbmate:2.36.0',
     migrationsDir: '/db/migrations',
     env: { DBMATE_MIGRATIONS_DIR: '/db/migrations', DBMATE_NO_DUMP_SCHEMA: 'true' },
     user: NOBODY,

@@ -1,12 +1,47 @@
 import { toolRules } from '../problems.js'
-import type { MigrationFormat, MigrationName } from './format.js'
+import type { MigrationFormat, MigrationName, RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 
 /** Atlas's rules, each with its stable code (`atlas/<rule>`). */
 const RULE = toolRules('atlas', {
   duplicateVersion: 'duplicate-version',
   directoryNamedSql: 'directory-named-sql',
+  ignoredFile: 'ignored-file',
 })
+
+/**
+ * What Atlas skips without a word (dir.go:146, fs.Glob(dir, "*.sql"): top-level names ending exactly in `.sql`):
+ * other files (`.SQL`, `.sql.bak`, `README.md`) and sub-directories. Noted, as the other tools' skipped files are.
+ */
+function rules({ names, directories, problem }: RuleInput) {
+  const files = names
+    .filter((name) => !name.includes('/') && !name.endsWith('.sql') && name !== 'atlas.sum')
+    .map((name) =>
+      problem(
+        RULE.ignoredFile,
+        name,
+        'Atlas does not read this file: migrations are top-level files ending in .sql (lower case)',
+        /\.sql$/i.test(name)
+          ? `rename it to ${name.slice(0, -4)}.sql if Atlas should run it`
+          : 'move it out of the directory if it is not needed',
+        undefined,
+        'notice',
+      ),
+    )
+  const folders = directories
+    .filter((name) => !name.includes('/') && !name.endsWith('.sql'))
+    .map((name) =>
+      problem(
+        RULE.ignoredFile,
+        name,
+        'Atlas does not read sub-directories: the migrations in it are not run',
+        'move its migrations up into the directory if Atlas should run them',
+        undefined,
+        'notice',
+      ),
+    )
+  return [...files, ...folders]
+}
 
 /**
  * Atlas's version and description of a file (ariga/atlas v1.2.3 sql/migrate/dir.go:216-227): the version is the
@@ -46,6 +81,7 @@ export const atlasFormat: MigrationFormat = {
     message: 'is a directory named like a migration: Atlas fails reading it as a file',
     fix: 'rename the directory so it does not end in .sql, or move it out of the migrations directory',
   }),
+  rules,
   nameRule: '<version>[_<description>].sql',
   nameExample: '20240101120000_create_users.sql',
 }

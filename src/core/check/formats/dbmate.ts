@@ -15,6 +15,7 @@ const RULE = toolRules('dbmate', {
   downWithoutUp: 'down-without-up',
   missingDown: 'missing-down',
   twoSections: 'two-sections',
+  noMigrations: 'no-migrations',
 })
 
 /** db.go:35: `^(\d+).*\.sql$`; Go's `\d` is ASCII and its `.` stops only at `\n`. */
@@ -107,6 +108,17 @@ function parseDbmateSql(text: string): { code: RuleCode; line: number; message: 
 
 function rules({ names, migrations, read, problem }: RuleInput) {
   const problems = []
+  // db.go:358-365: `dbmate up` (Migrate) fails when FindMigrations matches no file.
+  if (!migrations.some(({ parsed }) => parsed)) {
+    problems.push(
+      problem(
+        RULE.noMigrations,
+        '.',
+        'dbmate up fails: no migration files found (no file is named <digits>….sql)',
+        'add a migration like 20240101120000_create_users.sql, or point dir at the directory that holds them',
+      ),
+    )
+  }
   for (const { name, parsed } of migrations) {
     if (!parsed) continue
     const failure = parseDbmateSql(read(name))

@@ -161,13 +161,26 @@ function atlasFlywayFiles(names: readonly string[]): string[] {
   return [...(baseline ? [baseline] : []), ...goSortSlice(versioned, less), ...goSortSlice(repeatable, less)]
 }
 
+/** `V3_add_index.sql` → `V3__add_index.sql`: the file's own name with Flyway's `__` separator, when that is the slip. */
+function fixedName(name: string): string | undefined {
+  const match = /^([VB])([0-9]+)_([^_][^\n]*\.sql)$/i.exec(base(name))
+  if (!match || !'VB'.includes(match[1])) return undefined
+  const fixed = `${match[1]}${match[2]}__${match[3]}`
+  return flywayResource(fixed).valid ? fixed : undefined
+}
+
+const renameFix = (name: string, fallback: string): string => {
+  const fixed = fixedName(name)
+  return fixed ? `rename it to ${fixed} if Flyway should run it` : fallback
+}
+
 const unreadName = (name: string): NameVerdict => {
   const resource = flywayResource(base(name))
   return {
     code: RULE.skippedName,
     severity: 'notice',
     message: `Flyway skips this file: ${resource.valid ? 'it is a callback' : resource.reason}`,
-    fix: 'rename it like V2__add_orders.sql, R__views.sql or B1__baseline.sql if Flyway should run it',
+    fix: renameFix(name, 'rename it like V2__add_orders.sql, R__views.sql or B1__baseline.sql if Flyway should run it'),
   }
 }
 
@@ -193,7 +206,10 @@ function rules({ names, problem }: RuleInput) {
             RULE.skippedName,
             name,
             `Flyway skips this file: ${resource.reason}`,
-            'rename it like V2__add_orders.sql, R__views.sql or afterMigrate.sql, or move it out of the directory',
+            renameFix(
+              name,
+              'rename it like V2__add_orders.sql, R__views.sql or afterMigrate.sql, or move it out of the directory',
+            ),
             undefined,
             'notice',
           ),

@@ -20,6 +20,8 @@ export interface RuleInput {
   readonly options: FormatOptions
   /** Every file in the listing (slash paths). */
   readonly names: readonly string[]
+  /** Every directory in the listing (top-level only for the tools that do not read sub-directories). */
+  readonly directories: readonly string[]
   /** Counted files with their parsed names (undefined when the name did not parse). */
   readonly migrations: readonly { readonly name: string; readonly parsed?: MigrationName }[]
   /** Reads a file of the directory as UTF-8 text. */

@@ -13,6 +13,7 @@ const RULE = toolRules('golang-migrate', {
   duplicateFile: 'duplicate-file',
   missingUp: 'missing-up',
   missingDown: 'missing-down',
+  noMigrations: 'no-migrations',
 })
 
 /**
@@ -76,7 +77,9 @@ function rules({ names, problem }: RuleInput) {
             RULE.ignoredName,
             name,
             `golang-migrate ignores this file: ${parsed}`,
-            'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
+            /^[0-9]+_[^\n]+\.sql$/.test(name)
+              ? `rename it to ${name.slice(0, -4)}.up.sql (and its down file ${name.slice(0, -4)}.down.sql) if golang-migrate should run it`
+              : 'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
             undefined,
             'notice',
           ),
@@ -101,6 +104,19 @@ function rules({ names, problem }: RuleInput) {
     }
     seen.set(key, name)
     ;(parsed.direction === 'up' ? ups : downs).set(parsed.version, name)
+  }
+  // source/iofs/iofs.go:93-101: with no migration file First fails (`first <path>: file does not exist`), and
+  // migrate.go:556-559 hands that to `migrate up` on a database without a version: internal/cli/commands.go:169-172
+  // exits with it.
+  if (seen.size === 0) {
+    problems.push(
+      problem(
+        RULE.noMigrations,
+        '.',
+        "migrate up fails on a new database: 'first …: file does not exist' (no file is named <version>_<title>.up.<ext>)",
+        'add a migration like 1_create_users.up.sql, or point dir at the directory that holds them',
+      ),
+    )
   }
   for (const [version, name] of downs) {
     // migrate.go:835-843: going up through a version that has no up file records it with an empty migration.

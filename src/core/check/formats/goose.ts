@@ -22,6 +22,7 @@ const RULE = toolRules('goose', {
   sqlBeforeUp: 'sql-before-up',
   missingUp: 'missing-up',
   unfinishedStatement: 'unfinished-statement',
+  noMigrations: 'no-migrations',
 })
 
 /**
@@ -127,6 +128,15 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
           state = 'up'
           continue
         case 'Down': // parser.go:145-158
+          // parser.go:155-156: in a StatementBegin block goose fails here ("must start with '-- +goose Up'"); the block
+          // left open is what to fix.
+          if (state === 'beginUp') {
+            return {
+              code: RULE.unclosedStatementBegin,
+              line: beginLine,
+              message: `'-- +goose StatementBegin' is not closed by '-- +goose StatementEnd' before '-- +goose Down' (line ${lineNumber})`,
+            }
+          }
           if (state !== 'up' && state !== 'endUp') {
             return {
               code: RULE.downBeforeUp,
@@ -218,6 +228,25 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
 
 function rules({ names, migrations, read, problem }: RuleInput) {
   const problems = []
+  // migrate.go:166-169: collectMigrationsFS fails when the directory holds no *.sql and no numbered .go file, so
+  // `goose up` does.
+  const goFiles = names.filter(
+    (name) =>
+      !name.includes('/') &&
+      name.endsWith('.go') &&
+      !name.endsWith('_test.go') &&
+      typeof numericComponent(name) !== 'string',
+  )
+  if (migrations.length === 0 && goFiles.length === 0) {
+    problems.push(
+      problem(
+        RULE.noMigrations,
+        '.',
+        'goose up fails: no migration files found (no *.sql file in the directory)',
+        'add a migration like 20240101120000_create_users.sql, or point dir at the directory that holds them',
+      ),
+    )
+  }
   for (const { name, parsed } of migrations) {
     if (!parsed) continue
     const text = read(name)
