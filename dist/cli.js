@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-JKNFG4IZ.js";
+} from "./chunks/chunk-PZIC2TCM.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-JKNFG4IZ.js";
+} from "./chunks/chunk-PZIC2TCM.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
