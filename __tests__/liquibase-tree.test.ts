@@ -78,3 +78,21 @@ describe('the changelog tree: each changelog read and parsed once per run', () =
     ])
   })
 })
+
+describe("Spring Boot's layout gets a hint (through dist/cli.js)", () => {
+  it('an include written from the classpath root, read with dir at the changelog folder, says to point dir at the root', () => {
+    const dir = makeDir({
+      'db.changelog-master.yaml': 'databaseChangeLog:\n  - include:\n      file: db/changelog/changes/001-init.sql\n',
+      'changes/001-init.sql': '--liquibase formatted sql\n--changeset dev:1\nselect 1;\n',
+    })
+    const ran = runCli(['validate', dir, '--tool', 'liquibase', '--json'])
+    expect(ran.status).toBe(1)
+    const json = JSON.parse(ran.stdout) as { errors: { code: string; fix?: string }[] }
+    expect(json.errors).toEqual([
+      expect.objectContaining({
+        code: 'liquibase/include-missing',
+        fix: expect.stringContaining('point dir at that root (src/main/resources)') as string,
+      }),
+    ])
+  })
+})

@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-PZIC2TCM.js";
+} from "./chunks/chunk-ZZ76TYRC.js";
 import {
   CLI_NAMES,
   DockerMissingError,

@@ -35,7 +35,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-PZIC2TCM.js";
+} from "./chunks/chunk-ZZ76TYRC.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

@@ -312,9 +312,7 @@ function followInclude(
             RULE.includeMissing,
             name,
             `includes '${include.path}', which does not exist in the directory`,
-            include.path.startsWith('/')
-              ? 'write the path relative to the migrations directory (Liquibase looks it up in its search path)'
-              : 'fix the path or add the file',
+            missingIncludeFix(include.path),
             include.line,
           )
         : problem(
@@ -343,6 +341,19 @@ function followInclude(
   }
   queue.push({ name: target, from: name, line: include.line, logicalPath: include.logicalPath })
   return
+}
+
+/**
+ * Spring Boot's layout (src/main/resources/db/changelog/…, includes written from the classpath root:
+ * `db/changelog/changes/001-init.sql`) read with dir at the changelog's folder: the paths resolve only from the
+ * classpath root, which is what the image's search path must be.
+ */
+function missingIncludeFix(target: string): string {
+  if (/^(classpath\*?:\/?)?db\/changelog\//.test(target))
+    return "the path is written from Spring Boot's classpath root: point dir at that root (src/main/resources) and changelog at the master inside it (db/changelog/db.changelog-master.yaml)"
+  return target.startsWith('/')
+    ? 'write the path relative to the migrations directory (Liquibase looks it up in its search path)'
+    : 'fix the path or add the file'
 }
 
 /** includeAll path="…" (DCL:820-940). */
