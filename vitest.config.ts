@@ -7,6 +7,8 @@ export default defineConfig({
   // Unit tests that import src/ get the same bundled XSDs as dist/ (virtual:liquibase-xsd).
   plugins: [liquibaseSchemaVitePlugin],
   test: {
+    // Every skipped test is listed with its reason after the run (__tests__/setup/skip-notes.ts).
+    reporters: ['default', './__tests__/setup/skip-notes.ts'],
     projects: [
       {
         extends: true,

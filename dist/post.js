@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-YYGYUD4L.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

@@ -1,13 +1,13 @@
 import { writeRegular } from '../core/check/safe-read.js'
 import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
-import { DirectoryError } from '../core/errors.js'
+import { DirectoryError, UsageError } from '../core/errors.js'
 import { planImage } from '../core/image/plan.js'
 import { getPreset, type Preset } from '../core/image/presets.js'
 import { nameOptions, OPTION } from '../core/option-names.js'
 import type { Problem } from '../core/check/problems.js'
-import type { Request } from '../core/request.js'
+import type { ImageRequest, Request } from '../core/request.js'
 import type { CleanupStore } from './cleanup.js'
-import { checkAgainstBase, type BaseCheck } from './git-base.js'
+import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
 
@@ -28,7 +28,7 @@ export interface Outcome {
   readonly validation: Validation
   /** The base-branch checks, when they ran. */
   readonly base?: BaseCheck & { readonly name: string }
-  /** `hash`: the atlas.sum path written. */
+  /** `hash`: the atlas.sum path written; undefined when the directory cannot be hashed (`validation.unhashable`). */
   readonly wrote?: string
   /** `dockerfile` and `build`: the Dockerfile. */
   readonly dockerfile?: string
@@ -52,6 +52,9 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   }
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
+    // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
+    // stops hash before anything is written.
+    if (own.unhashable.length > 0) return { preset, validation: own }
     // Never through a link: a symlinked atlas.sum could point at any file the user can write.
     writeRegular(own.sumPath, own.sumFile)
     return { preset, validation: own, wrote: own.sumPath }
@@ -83,14 +86,15 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
       fix: nameOptions(`check ${OPTION.dir} and the tool`, request.names),
     })
   }
-  const imagePlan = planImage(request.image, preset, validation)
+  const imageRequest = withCommit(request.image, request)
+  const imagePlan = planImage(imageRequest, preset, validation)
   if (request.command === 'dockerfile') {
     for (const note of imagePlan.notes) ports.log[note.level](note.text)
     return { preset, validation, base, dockerfile: imagePlan.dockerfile }
   }
-  ports.log.info(`${request.image.push ? 'pushing' : 'not pushing'}: ${request.image.pushReason}`)
+  ports.log.info(`${imageRequest.push ? 'pushing' : 'not pushing'}: ${imageRequest.pushReason}`)
   try {
-    const image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
+    const image = await publish(imageRequest, preset, validation, imagePlan, { ...ports, names: request.names })
     return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error))
@@ -114,4 +118,21 @@ function replaced(validation: Validation, mergeOnly: BaseCheck['mergeOnly']): Va
       : problem,
   )
   return withProblems({ ...validation, problems }, [])
+}
+
+/**
+ * The facts git holds about the image's commit: its time (the created label, unless SOURCE_DATE_EPOCH set it) and,
+ * when the request builds from the checkout's HEAD (the CLI), its sha as the revision and the first tag.
+ */
+function withCommit(image: ImageRequest, request: Request): ImageRequest {
+  const needed = image.fromHead || (image.revision !== undefined && image.created === undefined)
+  const commit = needed ? commitAt(request.check.dir, image.fromHead ? 'HEAD' : image.revision) : undefined
+  const revision = image.fromHead ? commit?.sha : image.revision
+  const tags = [...new Set([...(image.fromHead && commit ? [commit.sha] : []), ...image.tags])]
+  if (request.command === 'build' && tags.length === 0) {
+    throw new UsageError('no tag: DIR is not in a git checkout and no tag was given', {
+      fix: nameOptions(`give a tag (${OPTION.tags})`, request.names),
+    })
+  }
+  return { ...image, revision, created: image.created ?? commit?.time, tags }
 }

@@ -49,6 +49,11 @@ export interface Validation {
   readonly shipped: string[]
   /** Shipped files that atlas.sum does not hash, with the reason (Atlas's format for the tool leaves them out). */
   readonly uncovered: UncoveredFile[]
+  /**
+   * The problems (of `problems`) that make atlas.sum impossible to write as Atlas would: a name it cannot hold, a
+   * link it would read through, a directory it would fail to read. `hash` refuses to write while any is there.
+   */
+  readonly unhashable: Problem[]
 }
 
 export interface UncoveredFile {
@@ -70,7 +75,7 @@ const REHASH = (dir: string, format: string): string =>
     ? `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
     : `run 'migration-image hash ${dir} --tool ${format}' (or 'atlas migrate hash --dir "file://${dir}?format=${format}"') and commit atlas.sum`
 
-/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
+/** Whether a directory without atlas.sum fails (`required`) or gets a notice (`optional`). */
 export type ChecksumPolicy = 'required' | 'optional'
 
 export interface ValidateOptions {
@@ -83,6 +88,7 @@ export interface ValidateOptions {
   readonly maxFileSize?: number
 }
 
+/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus the tool's rules. */
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
   const format = getFormat(options.format ?? 'atlas')
   const policy = options.checksum ?? (format.name === 'atlas' ? 'required' : 'optional')
@@ -92,11 +98,12 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   // must never reach a log line. The rest of the run does not see it.
   const listing = listed.filter(({ name }) => !hasControlCharacter(name))
   const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
-  const problems: Problem[] = [
+  const unhashable: Problem[] = [
     ...controlCharacterProblems(dir, listed),
     ...entryProblems(dir, listing, new Set(counted), format.recursive),
     ...directoryProblems(dir, listing, format),
   ]
+  const problems: Problem[] = [...unhashable]
   const unread = new Set(listing.filter(({ kind }) => kind !== 'file').map(({ name }) => name))
   const hashed = hashDirectory(dir, counted, { maxFileSize: limit, unread })
   const parsed = hashed.files.map((file) => format.parseName(path.posix.basename(file.name)))
@@ -159,6 +166,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
     shipped,
     uncovered: uncoveredFiles(format, shipped, hashed.entries),
+    unhashable,
   }
 }
 

@@ -1,7 +1,6 @@
 import type { Problem, RuleCode } from '../problems.js'
 
-/** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
-
+/** A migration's name as its tool reads it. */
 export interface MigrationName {
   /** Undefined for files without a version (Flyway repeatables). */
   readonly version?: string
@@ -45,6 +44,7 @@ export interface NameVerdict {
   readonly fix: string
 }
 
+/** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
 export interface MigrationFormat {
   readonly name: string
   /** Every rule code the format's problems carry (its `toolRules` declaration): `<name>/<rule>`, each once. */
