@@ -2,6 +2,7 @@ import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from '../errors.js'
 import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
+import type { RuleInput } from './formats/format.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
@@ -114,32 +115,37 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   // The tools' own rules and shipped files see regular files only: a rule that opens a name (Liquibase's changelog
   // tree) can then never be sent through a link or into a FIFO; a linked changelog reads as missing.
   const fileNames = listing.filter(({ kind }) => kind === 'file').map(({ name }) => name)
-  if (format.rules) {
-    problems.push(
-      ...(await format.rules({
-        dir,
-        options: formatOptions,
-        names: fileNames,
-        directories: listing.filter(({ kind }) => kind === 'directory').map(({ name }) => name),
-        migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
-        // Bounded and never through a link: a rule reading a link or a FIFO gets a typed error naming the file.
-        read: (name) => readTextBounded(path.join(dir, name), limit),
-        problem: (code, name, message, fix, line, severity = 'error') => ({
-          code,
-          severity,
-          file: path.join(dir, name),
-          line,
-          message,
-          fix,
-        }),
-      })),
-    )
+  const ruleInput: RuleInput = {
+    dir,
+    options: formatOptions,
+    names: fileNames,
+    directories: listing.filter(({ kind }) => kind === 'directory').map(({ name }) => name),
+    migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
+    // Bounded by max-file-size and never through a link: a rule reading a link or a FIFO gets a typed error naming
+    // the file.
+    read: (name) => readTextBounded(path.join(dir, name), limit),
+    problem: (code, name, message, fix, line, severity = 'error') => ({
+      code,
+      severity,
+      file: path.join(dir, name),
+      line,
+      message,
+      fix,
+    }),
   }
+  if (format.rules) problems.push(...(await format.rules(ruleInput)))
+  const tree = format.tree ? await format.tree(ruleInput) : undefined
+  if (tree) problems.push(...tree.problems)
   const migrations = inToolOrder(described, format)
-  // Shipped files (e.g. Liquibase's tree) are only worked out when the tool's own rules hold.
+  // Shipped files (e.g. Liquibase's tree) count only when the tool's own rules hold.
   const rulesHold = !hasErrors(problems)
-
-  const shipped = rulesHold && format.shipped ? await format.shipped(fileNames, dir, formatOptions) : []
+  const shipped = !rulesHold
+    ? []
+    : tree
+      ? tree.shipped
+      : format.shipped
+        ? await format.shipped(fileNames, dir, formatOptions)
+        : []
   const sumPath = path.join(dir, SUM_FILE)
   const checksum = `h1:${sumTotal(hashed.entries)}`
   // A link that was not read cannot be hashed as Atlas would (it reads through it): its own problem says so.

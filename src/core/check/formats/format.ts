@@ -63,6 +63,11 @@ export interface MigrationFormat {
   readonly versionKey?: (version: string) => string
   /** The tool's own rules beyond naming and duplicates. */
   readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
+  /**
+   * Rules and shipped files from one reading of the directory (Liquibase's changelog tree, built once per run): its
+   * problems join the rules', and its files are shipped when the rules hold. Instead of `rules` and `shipped`.
+   */
+  readonly tree?: (input: RuleInput) => Promise<{ readonly problems: Problem[]; readonly shipped: string[] }>
   /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
   readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[] | Promise<string[]>
   /** Why atlas.sum does not cover a shipped file (Atlas's format for the tool leaves it out); a default otherwise. */

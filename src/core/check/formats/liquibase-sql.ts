@@ -1,3 +1,5 @@
+import { MAX_COMMENT_LINE } from './liquibase-limits.js'
+
 /**
  * Liquibase's formatted SQL changelogs (`--liquibase formatted sql`), read the way Liquibase 4.33.0 reads them.
  * Source: liquibase/liquibase v4.33.0, liquibase-standard/src/main/java/liquibase/parser/
@@ -12,7 +14,24 @@ const whole = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'i')
 // AFCLP:61 FIRST_LINE_REGEX; `matches()` is a whole-line match, case-insensitive (every pattern there is).
 const FIRST_LINE = whole(`${S}*--${S}*liquibase${S}*formatted.*`)
 // AFCLP:64 PROPERTY_REGEX and AFCLP:67 ALT_PROPERTY_ONE_CHARACTER_REGEX.
-const PROPERTY = whole(`${S}*--${S}*property${S}+(.*:.*)${S}+(.*:.*).*`)
+// As a backtracking regex (`${S}*--${S}*property${S}+(.*:.*)${S}+(.*:.*).*`) it is cubic on a long line; this test
+// matches the same lines in one pass: after the prefix, a space, then a `:`, a later space and a later `:` again
+// (`.` matches no \u2028 or \u2029, Java's \s neither).
+const PROPERTY_PREFIX = new RegExp(`^${S}*--${S}*property`, 'i')
+const PROPERTY = {
+  test(line: string): boolean {
+    const prefix = PROPERTY_PREFIX.exec(line)
+    if (!prefix || /[\u2028\u2029]/.test(line)) return false
+    const rest = line.slice(prefix[0].length)
+    const space = (char: string | undefined): boolean => char !== undefined && ' \t\n\x0B\f\r'.includes(char)
+    if (!space(rest[0])) return false
+    const colon = rest.indexOf(':', 1)
+    if (colon < 0) return false
+    let gap = colon + 1
+    while (gap < rest.length && !space(rest[gap])) gap++
+    return gap < rest.length && rest.lastIndexOf(':') > gap
+  },
+}
 const ALT_PROPERTY = whole(`${S}*?[-]+${S}*property${S}.*`)
 // AFCLP:71 CHANGE_SET_REGEX, AFCLP:74 ALT_CHANGE_SET_ONE_CHARACTER_REGEX, AFCLP:77 ALT_CHANGE_SET_NO_OTHER_INFO_REGEX.
 const CHANGE_SET = whole(`${S}*--${S}*changeset${S}+("[^"]+"|[^:]+):${S}*("[^"]+"|[^ \\t\\n\\x0B\\f\\r]+).*`)
@@ -22,7 +41,9 @@ const ALT_CHANGE_SET_NO_INFO = whole(`${S}*--${S}*changeset${S}*.*`)
 const ROLLBACK = whole(`${S}*--${S}*rollback (.*)`)
 const ALT_ROLLBACK = whole(`${S}*-${S}*rollback${S}.*`)
 const ROLLBACK_START = whole(`${S}*\\/\\*${S}*liquibase${S}*rollback${S}*`)
-const ROLLBACK_END = whole(`.*${S}*\\*\\/${S}*`)
+// `.*\s*\*\/\s*` as a whole match is "ends in */ and optional spaces"; written so, it cannot backtrack quadratically.
+const ROLLBACK_END_TAIL = new RegExp(`\\*\\/${S}*$`)
+const ROLLBACK_END = { test: (line: string): boolean => ROLLBACK_END_TAIL.test(line) && !/[\u2028\u2029]/.test(line) }
 // AFCLP:86-101 preconditions, precondition-<name>, the one-dash variants and the empty precondition.
 const PRECONDITIONS = whole(`${S}*--${S}*preconditions(.*)`)
 const ALT_PRECONDITIONS = whole(`${S}*-${S}*preconditions${S}.*`)
@@ -101,6 +122,15 @@ export function readFormattedSql(text: string): FormattedSql {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]
     const number = index + 1
+    // Every pattern Liquibase matches a line with starts with optional spaces and `-` or `/*`; on a very long such
+    // line some of them backtrack quadratically (as they do in Liquibase), so it is refused, not read for hours.
+    if (line.length > MAX_COMMENT_LINE && new RegExp(`^${S}*[-/]`).test(line)) {
+      return fail(
+        number,
+        `is a comment line of ${line.length} characters, longer than this check reads (${MAX_COMMENT_LINE})`,
+        'shorten the comment, or break it over several lines',
+      )
+    }
     const header = FIRST_LINE.test(line)
     // AFCLP:330-334: a second header stops the parse.
     if (foundHeader && header) {
@@ -153,7 +183,7 @@ export function readFormattedSql(text: string): FormattedSql {
       // AFCLP:466-479: the header must read `--changeset author:id` with nothing between the colon and the id.
       const exact = new RegExp(`^${S}*--${S}*changeset${S}+${escapeRegExp(`${authorGroup}:${idGroup}`)}.*$`, 'i')
       if (!exact.test(line))
-        return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
+        return fail(number, `'${shown(line)}' is not a changeset header Liquibase reads`, FORMAT_FIX)
       const id = stripQuotes(idGroup)
       // AFCLP:482 and AFCLP:802-809 validateChangeSetId: an id of only colons and spaces is empty.
       if (id.replaceAll(':', '').replaceAll(' ', '') === '') {
@@ -174,7 +204,7 @@ export function readFormattedSql(text: string): FormattedSql {
     }
     // AFCLP:500-506: anything else that starts like a changeset header stops the parse.
     if (ALT_CHANGE_SET_ONE.test(line) || ALT_CHANGE_SET_NO_INFO.test(line)) {
-      return fail(number, `'${line.trim()}' is not a changeset header Liquibase reads`, FORMAT_FIX)
+      return fail(number, `'${shown(line)}' is not a changeset header Liquibase reads`, FORMAT_FIX)
     }
     if (!current) {
       // AFCLP:512-519: comment lines are refused outside changesets; other lines are skipped.
@@ -240,6 +270,12 @@ export function readFormattedSql(text: string): FormattedSql {
     }
   }
   return { changeSets }
+}
+
+/** A line quoted in a message: trimmed, and cut at 120 characters. */
+function shown(line: string): string {
+  const trimmed = line.trim()
+  return trimmed.length > 120 ? `${trimmed.slice(0, 120)}…` : trimmed
 }
 
 /** StringUtil.stripEnclosingQuotes. */

@@ -18,6 +18,8 @@ import { gunzipSync } from 'node:zlib'
 export type SchemaCheck =
   | { readonly kind: 'checked'; readonly xsd: string; readonly violations: readonly Violation[] }
   | { readonly kind: 'unknown-location'; readonly path: string }
+  /** libxml2 refuses the document itself (an entity bomb, nesting past its depth limit, …). */
+  | { readonly kind: 'malformed'; readonly message: string; readonly line?: number }
 
 export interface Violation {
   readonly message: string
@@ -84,11 +86,7 @@ export async function checkSchema(name: string, source: string, location: string
     document = XmlDocument.fromString(source, { url: name, option: ParseOption.XML_PARSE_NONET })
   } catch (error) {
     const [first] = error instanceof XmlLibError ? error.details : []
-    return {
-      kind: 'checked',
-      xsd,
-      violations: [{ message: `not well-formed: ${clean(first?.message ?? String(error))}`, line: first?.line }],
-    }
+    return { kind: 'malformed', message: clean(first?.message ?? String(error)), line: first?.line }
   }
   try {
     validator.validate(document)
@@ -120,7 +118,14 @@ const local = (qualified: string): string => qualified.replace(/^\{[^{}]*\}/, ''
  * XMLSchemaMessages.properties), for the violations a changelog meets; anything else keeps libxml2's words.
  */
 export function xercesMessage(libxml2: string): string {
-  const text = libxml2.trim()
+  const message = xercesWording(libxml2.trim())
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message
+}
+
+/** A value quoted in a message, cut at 120 characters. */
+const value = (text: string): string => (text.length > 120 ? `${text.slice(0, 120)}…` : text)
+
+function xercesWording(text: string): string {
   let match = /^Element '([^']+)': The attribute '([^']+)' is required but missing\.$/.exec(text)
   if (match) return `cvc-complex-type.4: Attribute '${match[2]}' must appear on element '${local(match[1])}'.`
   match = /^Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed\.$/.exec(text)
@@ -138,12 +143,13 @@ export function xercesMessage(libxml2: string): string {
   match = /^Element '[^']+'(?:, attribute '[^']+')?: '(.*)' is not a valid value of the union type '([^']+)'\.$/s.exec(
     text,
   )
-  if (match) return `cvc-datatype-valid.1.2.3: '${match[1]}' is not a valid value of union type '${local(match[2])}'.`
+  if (match)
+    return `cvc-datatype-valid.1.2.3: '${value(match[1])}' is not a valid value of union type '${local(match[2])}'.`
   match = /^Element '[^']+'(?:, attribute '[^']+')?: '(.*)' is not a valid value of the atomic type '([^']+)'\.$/s.exec(
     text,
   )
   if (match)
-    return `cvc-datatype-valid.1.2.1: '${match[1]}' is not a valid value for '${local(match[2]).replace(/^xs:/, '')}'.`
+    return `cvc-datatype-valid.1.2.1: '${value(match[1])}' is not a valid value for '${local(match[2]).replace(/^xs:/, '')}'.`
   match = /^Element '([^']+)': No matching global declaration available for the validation root\.$/.exec(text)
   if (match) return `cvc-elt.1.a: Cannot find the declaration of element '${local(match[1])}'.`
   match =
