@@ -16,7 +16,7 @@ import {
   splitList,
   toolNames,
   validationJson
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-4P3PTWDF.js";
 import {
   CLI_NAMES,
   DockerMissingError,
@@ -30,7 +30,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-PAV3TFJD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   splitList,
   verdictLine
-} from "./chunks/chunk-6VWQMH6A.js";
+} from "./chunks/chunk-4P3PTWDF.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -48,7 +48,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-PAV3TFJD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts

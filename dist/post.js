@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-2LEGH3ZP.js";
+} from "./chunks/chunk-PAV3TFJD.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts

@@ -7,6 +7,8 @@ export interface DockerResult {
   /** The tail of what docker printed (at most OUTPUT_CAP characters each). */
   readonly stdout: string
   readonly stderr: string
+  /** True when `timeoutMs` ended the run. */
+  readonly timedOut?: boolean
 }
 
 export interface RunOptions {
@@ -19,6 +21,11 @@ export interface RunOptions {
    * the command. Builds and pushes have none.
    */
   readonly probe?: number
+  /**
+   * A hard limit in milliseconds (the apply check's runs): the docker CLI is killed and `timedOut` is set, with no
+   * error (the caller removes the container the CLI started).
+   */
+  readonly timeoutMs?: number
 }
 
 /** How long a probe may take: docker answers these in well under a second when the engine is there. */
@@ -82,7 +89,7 @@ export class Docker {
       const stdout = new Tail(OUTPUT_CAP)
       const stderr = new Tail(OUTPUT_CAP)
       let timedOut = false
-      const timeoutMs = options.probe === undefined ? undefined : options.probe * this.probeTimeoutMs
+      const timeoutMs = options.probe === undefined ? options.timeoutMs : options.probe * this.probeTimeoutMs
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -113,6 +120,10 @@ export class Docker {
       })
       child.on('close', (code) => {
         clearTimeout(timer)
+        if (timedOut && options.probe === undefined) {
+          resolve({ code: code ?? 137, stdout: stdout.toString(), stderr: stderr.toString(), timedOut: true })
+          return
+        }
         if (timedOut) {
           reject(
             new DockerTimeoutError(

@@ -7,6 +7,8 @@ import { nameOptions, OPTION } from '../core/option-names.js'
 import type { Problem } from '../core/check/problems.js'
 import type { Request } from '../core/request.js'
 import type { CleanupStore } from './cleanup.js'
+import type { ApplyResult } from '../core/apply/result.js'
+import { runApplyCheck } from './apply-check.js'
 import { checkAgainstBase, type BaseCheck } from './git-base.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
@@ -34,7 +36,9 @@ export interface Outcome {
   readonly dockerfile?: string
   /** `build`: the image. */
   readonly image?: PublishResult
-  /** Why the build or push failed, after a validation that passed: the adapter reports the rest, then this. */
+  /** The apply check, when it ran (apply-check: true, the CLI's apply-check). */
+  readonly apply?: ApplyResult
+  /** Why the build, the push or the apply check failed, after a validation that passed: reported after the rest. */
   readonly failure?: Error
 }
 
@@ -89,12 +93,30 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
     return { preset, validation, base, dockerfile: imagePlan.dockerfile }
   }
   ports.log.info(`${request.image.push ? 'pushing' : 'not pushing'}: ${request.image.pushReason}`)
+  let image: PublishResult | undefined
   try {
-    const image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
-    return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+    image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
+    if (!request.apply) return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+    if (request.image.platforms.length > 1) {
+      ports.log.warning('apply check skipped: an image built for several platforms cannot be loaded into the engine')
+      return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+    }
+    // Pushed images run by digest (pulled); the others were loaded into the engine's store by the build.
+    const apply = await runApplyCheck(
+      {
+        request: request.apply,
+        preset,
+        image: image.pushed ? (image.imageRef ?? image.image) : image.image,
+        head: validation,
+        options,
+        base: request.base ? { ref: request.base.ref, allowOutOfOrder: request.base.allowOutOfOrder } : undefined,
+      },
+      ports,
+    )
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile, image, apply }
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error))
-    return { preset, validation, base, dockerfile: imagePlan.dockerfile, failure }
+    return { preset, validation, base, dockerfile: imagePlan.dockerfile, image, failure }
   }
 }
 

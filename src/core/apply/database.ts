@@ -163,14 +163,19 @@ export function dumpCommand(target: DatabaseTarget): ClientCommand {
   }
 }
 
-/** SQL run by the database's own client against the server's maintenance database (create / drop the check's). */
-export function adminCommand(target: DatabaseTarget, sql: string): ClientCommand {
+/**
+ * SQL run by the database's own client: against the server's maintenance database (`postgres`; none for MySQL) to
+ * create or drop the check's own, or against `database` with bare output (`psql -tA`, `mysql -N -B`) to count rows.
+ */
+export function sqlCommand(target: DatabaseTarget, sql: string, database?: string): ClientCommand {
   if (target.kind === 'postgres') {
     return {
       argv: [
         'psql',
         '-X',
         '-q',
+        '-t',
+        '-A',
         '-v',
         'ON_ERROR_STOP=1',
         '-h',
@@ -180,7 +185,7 @@ export function adminCommand(target: DatabaseTarget, sql: string): ClientCommand
         '-U',
         target.user,
         '-d',
-        'postgres',
+        database ?? 'postgres',
         '-c',
         sql,
       ],
@@ -194,8 +199,11 @@ export function adminCommand(target: DatabaseTarget, sql: string): ClientCommand
       `--host=${target.host}`,
       `--port=${target.port}`,
       `--user=${target.user}`,
+      '-N',
+      '-B',
       '-e',
       sql,
+      ...(database === undefined ? [] : [database]),
     ],
     env: passwordEnv(target),
   }
