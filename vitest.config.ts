@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 // (scripts/test-env.sh: dockerd, registry, PostgreSQL, base images). `npm test` runs both.
 export default defineConfig({
   test: {
+    // Every skipped test is listed with its reason after the run (__tests__/setup/skip-notes.ts).
+    reporters: ['default', './__tests__/setup/skip-notes.ts'],
     projects: [
       {
         test: {

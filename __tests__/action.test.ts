@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ACTION_NODE, runAction as run } from './helpers/runner.js'
@@ -70,9 +70,14 @@ describe('action (node dist/index.js as the runner runs it)', () => {
 })
 
 describe('runtime', () => {
-  it('the action entry runs under Node 24, as action.yml says (node24)', () => {
+  it('the action entry runs under Node 24, as action.yml says (node24)', ({ skip }) => {
     const version = execFileSync(ACTION_NODE, ['--version'], { encoding: 'utf8' }).trim()
-    if (process.env.MI_SKIP_REAL_PARTS === '1') expect(version).toBe(process.version)
-    else expect(version).toMatch(/^v24\./)
+    // Without the test env's Node 24 binary the action runs on this Node: a check only where that one is 24.
+    skip(
+      ACTION_NODE === process.execPath && !version.startsWith('v24.'),
+      `no Node 24 binary (scripts/test-env.sh up fetches one): the action ran on this Node, ${version}`,
+    )
+    expect(version).toMatch(/^v24\./)
+    expect(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).toMatch(/^ {2}using: node24$/m)
   })
 })

@@ -91,8 +91,9 @@ describe('cli --username: the password from stdin, or a prompt', () => {
     expect(docker.calls()).toEqual([])
   })
 
-  it('at a terminal it prompts on stderr and does not echo what is typed', async () => {
-    if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) return // util-linux's script: a terminal for the CLI
+  it('at a terminal it prompts on stderr and does not echo what is typed', async ({ skip }) => {
+    // util-linux's script gives the CLI a terminal (scripts/test-env.sh installs it with bsdutils)
+    skip(spawnSync('sh', ['-c', 'command -v script']).status !== 0, "no 'script' command (util-linux) for a terminal")
     const { dir } = checkout()
     const docker = recorder()
     const argv = [path.join(ROOT, 'dist/cli.js'), 'build', dir, '--image', 'acme/api:v1', '--push', '--username', 'me']

@@ -1,36 +1,34 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
-  assertRef,
   assertTag,
-  commitAt,
-  didYouMean,
-  formatNames,
   formatProblem,
-  getPreset,
+  optionLabel,
   parseImageName,
-  parseSize,
+  readOption,
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
-  splitList,
-  toolNames,
   validationJson
-} from "./chunks/chunk-4P3PTWDF.js";
+} from "./chunks/chunk-VGXSBGAJ.js";
 import {
   CLI_NAMES,
+  COMMANDS,
   DockerMissingError,
+  FLAGS,
   MemoryCleanupStore,
   MigrationImageError,
+  OPTIONS,
   UsageError,
-  assertBuilderName,
   cleanUp,
+  didYouMean,
   errnoCode,
   fenceCommands,
   formatLocated,
+  getPreset,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-PAV3TFJD.js";
+} from "./chunks/chunk-UECFRMMA.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -100,79 +98,115 @@ import { tmpdir } from "node:os";
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";
+var PARSER_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" }
+};
+for (const [name, [key, flag2]] of FLAGS) {
+  const multiple = OPTIONS[key].kind === "list";
+  PARSER_OPTIONS[name] = { type: flag2.value === void 0 ? "boolean" : "string", multiple };
+  if (flag2.negatable) PARSER_OPTIONS[`no-${name}`] = { type: "boolean" };
+}
+function parse(argv) {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: PARSER_OPTIONS });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '(-{1,2}[^']*)'/.exec(text)?.[1];
+    if (unknown) {
+      const known = Object.keys(PARSER_OPTIONS).map((name) => `--${name}`);
+      throw new UsageError(`unknown option '${showName(unknown)}'${didYouMean(unknown.split("=")[0], known)}`);
+    }
+    throw new UsageError(showName(text.split("\n")[0].replace(/\.$/, "")));
+  }
+}
+function raw(values, key) {
+  const spec = OPTIONS[key];
+  if (!("flag" in spec)) return void 0;
+  const name = spec.flag.name;
+  if ("negatable" in spec.flag && values[`no-${name}`]) return "false";
+  const value = values[name];
+  if (typeof value === "boolean") return value ? "true" : void 0;
+  if (Array.isArray(value)) return value.map(String);
+  return value;
+}
+var flag = (values, key) => readOption(key, raw(values, key), optionLabel(key, "cli"));
+function parseCliArgs(argv, deps) {
+  const { values, positionals } = parse(argv);
+  const [word, dirArg, ...extra] = positionals;
+  const command = word === void 0 ? void 0 : COMMANDS.find((name) => name === word.toLowerCase());
+  if (word !== void 0 && command === void 0) {
+    throw new UsageError(`unknown command '${showName(word)}'${didYouMean(word, COMMANDS)}`);
+  }
+  if (values.help) return { kind: "help", command };
+  if (values.version) return { kind: "version" };
+  if (command === void 0) throw new UsageError("no command given");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}' (one DIR at most)`);
+  for (const name of Object.keys(values)) {
+    const found = FLAGS.get(name) ?? FLAGS.get(name.replace(/^no-/, ""));
+    if (found && !found[1].commands.includes(command)) {
+      throw new UsageError(`--${name} does not go with ${command} (it goes with ${found[1].commands.join(", ")})`);
+    }
+    if (name.startsWith("no-") && values[name.slice(3)]) {
+      throw new UsageError(`--${name.slice(3)} and --${name} say opposite things: give one`);
+    }
+  }
+  const dir = readOption("dir", dirArg, "DIR") ?? OPTIONS.dir.default;
+  const preset = getPreset(flag(values, "tool") ?? OPTIONS.tool.default);
+  const baseRef = flag(values, "base");
+  const allowOutOfOrder = flag(values, "allowOutOfOrder") ?? false;
+  const request = {
+    command,
+    names: CLI_NAMES,
+    check: {
+      dir,
+      tool: preset.tool,
+      format: flag(values, "format") ?? preset.format,
+      checksum: flag(values, "checksum"),
+      changelog: flag(values, "changelog"),
+      maxFileSize: flag(values, "maxFileSize")
+    },
+    base: baseRef === void 0 ? void 0 : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
+  };
+  if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
+  return { kind: "run", request, json: flag(values, "json") ?? false };
+}
+function imageRequest(command, values, deps) {
+  const given = flag(values, "image");
+  if (command === "build" && !given) throw new UsageError("build needs --image NAME[:TAG]");
+  const [name, tagInName] = (given ?? "migrations").split(/:(?=[^/]*$)/);
+  const push = flag(values, "push") === "true";
+  const username = flag(values, "username");
+  const credentials = username ? { username, password: password(deps.readPassword, username) } : void 0;
+  return {
+    name: parseImageName(name, "--image"),
+    tags: [...new Set([tagInName, ...flag(values, "tags") ?? []].filter((tag) => tag !== void 0))].map(assertTag),
+    fromHead: true,
+    created: sourceDateEpoch(deps.env),
+    push,
+    pushReason: push ? "--push" : "built into the local image store (--push to push)",
+    load: !push,
+    baseImage: flag(values, "baseImage"),
+    platforms: flag(values, "platforms") ?? [],
+    provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
+    cache: flag(values, "cache") ?? OPTIONS.cache.default,
+    builder: flag(values, "builder"),
+    selfCheck: flag(values, "selfCheck") ?? false,
+    credentials
+  };
+}
+function password(read, username) {
+  const value = read().replace(/\r?\n$/, "");
+  if (value === "") {
+    throw new UsageError(`--username ${showName(username)} needs a password, and none was given`, {
+      fix: 'pipe it on stdin (echo "$TOKEN" | migration-image build … --username USER), or type it at the prompt'
+    });
+  }
+  return value;
+}
 
 // src/cli/help.ts
-var COMMANDS = ["validate", "hash", "dockerfile", "build"];
-var ALL = COMMANDS;
-var CHECKS = ["validate", "hash", "dockerfile", "build"];
-var IMAGE = ["dockerfile", "build"];
-var BUILD = ["build"];
-var BASE = ["validate", "dockerfile", "build"];
-var FLAGS = {
-  tool: { usage: "--tool NAME", help: `migration tool: ${toolNames.join(", ")} (default: atlas)`, commands: ALL },
-  format: {
-    usage: "--format NAME",
-    help: `directory format: ${formatNames.join(", ")} (default: the tool's)`,
-    commands: CHECKS
-  },
-  checksum: {
-    usage: "--checksum MODE",
-    help: "required | optional: is a missing atlas.sum an error (default: required for atlas)",
-    commands: CHECKS
-  },
-  changelog: {
-    usage: "--changelog FILE",
-    help: "liquibase: the master changelog, when not changelog.xml|yaml|yml|json|sql",
-    commands: CHECKS
-  },
-  "max-file-size": {
-    usage: "--max-file-size N",
-    help: "per-file limit for every file read: bytes, or with KB, MB, GB (default 64MB)",
-    commands: CHECKS
-  },
-  json: { usage: "--json", help: "print a machine-readable result", commands: ["validate"] },
-  base: {
-    usage: "--base REF",
-    help: "also check against REF (a branch or commit): migrations there unchanged, new ones after its latest version",
-    commands: BASE
-  },
-  "allow-out-of-order": {
-    usage: "--allow-out-of-order",
-    help: "with --base: allow new versions at or before REF's latest",
-    commands: BASE
-  },
-  image: { usage: "--image NAME[:TAG]", help: "image name (and a tag, added to the commit sha tag)", commands: IMAGE },
-  tag: { usage: "--tag TAG", help: "another tag, besides the commit sha (repeatable)", commands: BUILD },
-  "base-image": {
-    usage: "--base-image REF",
-    help: "base image instead of the tool's default (a versioned tag)",
-    commands: IMAGE
-  },
-  "self-check": {
-    usage: "--self-check",
-    help: "run the tool's offline validation in a build stage (atlas, goose)",
-    commands: IMAGE
-  },
-  platform: { usage: "--platform LIST", help: "e.g. linux/amd64,linux/arm64 (needs buildx)", commands: BUILD },
-  push: { usage: "--push", help: "push the tags (default: build only, into the local image store)", commands: BUILD },
-  username: {
-    usage: "--username USER",
-    help: "log in to the image's registry as USER; the password from stdin, or a prompt at a terminal",
-    commands: BUILD
-  },
-  cache: {
-    usage: "--cache",
-    help: "use the GitHub Actions cache even for a COPY-only image (default: only with --self-check)",
-    commands: BUILD
-  },
-  "no-cache": { usage: "--no-cache", help: "never use the GitHub Actions cache", commands: BUILD },
-  builder: { usage: "--builder NAME", help: "an existing buildx builder to use as it is", commands: BUILD },
-  provenance: {
-    usage: "--provenance MODE",
-    help: "false (default) | true | mode=min | mode=max: attestations (needs buildx)",
-    commands: BUILD
-  }
-};
 var SUMMARY = {
   validate: "check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does",
   hash: "write DIR/atlas.sum as 'atlas migrate hash' does",
@@ -194,144 +228,20 @@ function usage() {
   ].join("\n");
 }
 function commandHelp(command) {
-  const flags = Object.values(FLAGS).filter((flag) => flag.commands.includes(command));
+  const flags = [...FLAGS.values()].filter(([, flag2]) => flag2.commands.includes(command));
   return [
     `Usage: migration-image ${command} [DIR] [options]`,
     "",
     `${SUMMARY[command]}.`,
     "",
     "Options:",
-    ...flags.map((flag) => column(flag.usage, flag.help)),
+    ...flags.map(([, flag2]) => {
+      const usage2 = `--${flag2.name}${flag2.value ? ` ${flag2.value}` : ""}${flag2.negatable ? `, --no-${flag2.name}` : ""}`;
+      return column(usage2, flag2.help);
+    }),
     column("-h, --help", "show this help"),
     ""
   ].join("\n");
-}
-
-// src/cli/args.ts
-var OPTIONS = {
-  tool: { type: "string" },
-  format: { type: "string" },
-  checksum: { type: "string" },
-  changelog: { type: "string" },
-  "max-file-size": { type: "string" },
-  json: { type: "boolean" },
-  base: { type: "string" },
-  "allow-out-of-order": { type: "boolean" },
-  image: { type: "string" },
-  tag: { type: "string", multiple: true },
-  "base-image": { type: "string" },
-  "self-check": { type: "boolean" },
-  platform: { type: "string", multiple: true },
-  push: { type: "boolean" },
-  username: { type: "string" },
-  cache: { type: "boolean" },
-  "no-cache": { type: "boolean" },
-  builder: { type: "string" },
-  provenance: { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "v" }
-};
-function parse(argv) {
-  try {
-    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    const unknown = /Unknown option '(-{1,2}[^']*)'/.exec(text)?.[1];
-    if (unknown) {
-      const known = Object.keys(OPTIONS).map((name) => `--${name}`);
-      throw new UsageError(`unknown option '${showName(unknown)}'${didYouMean(unknown.split("=")[0], known)}`);
-    }
-    throw new UsageError(showName(text.split("\n")[0].replace(/\.$/, "")));
-  }
-}
-function parseCliArgs(argv, deps) {
-  const { values, positionals } = parse(argv);
-  const [word, dirArg, ...extra] = positionals;
-  const command = word === void 0 ? void 0 : COMMANDS.find((name) => name === word.toLowerCase());
-  if (word !== void 0 && command === void 0) {
-    throw new UsageError(`unknown command '${showName(word)}'${didYouMean(word, COMMANDS)}`);
-  }
-  if (values.help) return { kind: "help", command };
-  if (values.version) return { kind: "version" };
-  if (command === void 0) throw new UsageError("no command given");
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}' (one DIR at most)`);
-  for (const name of Object.keys(values)) {
-    const flag = FLAGS[name];
-    if (flag && !flag.commands.includes(command)) {
-      throw new UsageError(`--${name} does not go with ${command} (it goes with ${flag.commands.join(", ")})`);
-    }
-  }
-  const dir = dirArg ?? "migrations";
-  const preset = getPreset(values.tool ?? "atlas");
-  const checksum = values.checksum?.toLowerCase();
-  if (checksum !== void 0 && checksum !== "required" && checksum !== "optional") {
-    throw new UsageError(`--checksum must be required or optional, not '${showName(values.checksum ?? "")}'`);
-  }
-  const maxFileSize = values["max-file-size"];
-  const request = {
-    command,
-    names: CLI_NAMES,
-    check: {
-      dir,
-      tool: preset.tool,
-      format: values.format ?? preset.format,
-      checksum,
-      changelog: values.changelog,
-      maxFileSize: maxFileSize === void 0 ? void 0 : parseSize(maxFileSize, "--max-file-size")
-    },
-    // --base goes to git: never an option (it could run a command through --upload-pack=…).
-    base: values.base === void 0 ? void 0 : {
-      ref: assertRef(values.base, "--base"),
-      name: values.base,
-      allowOutOfOrder: values["allow-out-of-order"] ?? false
-    },
-    image: command === "dockerfile" || command === "build" ? imageRequest(command, dir, values, deps) : void 0
-  };
-  if (values["allow-out-of-order"] && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
-  return { kind: "run", request, json: values.json ?? false };
-}
-function imageRequest(command, dir, values, deps) {
-  if (command === "build" && !values.image) throw new UsageError("build needs --image NAME[:TAG]");
-  const [name, tagInName] = (values.image ?? "migrations").split(/:(?=[^/]*$)/);
-  const image = parseImageName(name, "--image");
-  const commit = deps.commitAt(dir);
-  const tags = [...new Set([commit?.sha, tagInName, ...values.tag ?? []].filter((tag) => tag !== void 0))];
-  if (command === "build" && tags.length === 0) {
-    throw new UsageError("no tag: DIR is not in a git checkout and no tag was given", {
-      fix: "add :TAG to --image or pass --tag"
-    });
-  }
-  const provenance = (values.provenance ?? "false").toLowerCase();
-  if (!["false", "true", "mode=min", "mode=max"].includes(provenance)) {
-    throw new UsageError(`--provenance must be false, true, mode=min or mode=max, not '${showName(provenance)}'`);
-  }
-  const push = values.push ?? false;
-  const credentials = values.username ? { username: values.username, password: password(deps.readPassword, values.username) } : void 0;
-  return {
-    name: image,
-    tags: tags.map(assertTag),
-    revision: commit?.sha,
-    created: sourceDateEpoch(deps.env) ?? commit?.time,
-    push,
-    pushReason: push ? "--push" : "built into the local image store (--push to push)",
-    load: !push,
-    baseImage: values["base-image"],
-    platforms: (values.platform ?? []).flatMap(splitList),
-    provenance,
-    cache: values["no-cache"] ? "false" : values.cache ? "true" : "auto",
-    builder: values.builder === void 0 ? void 0 : assertBuilderName(values.builder),
-    selfCheck: values["self-check"] ?? false,
-    credentials
-  };
-}
-function password(read, username) {
-  const value = read().replace(/\r?\n$/, "");
-  if (value === "") {
-    throw new UsageError(`--username ${showName(username)} needs a password, and none was given`, {
-      fix: 'pipe it on stdin (echo "$TOKEN" | migration-image build … --username USER), or type it at the prompt'
-    });
-  }
-  return value;
 }
 
 // src/cli/log.ts
@@ -393,7 +303,7 @@ Run 'migration-image --help' for usage.
   }
 }
 async function run(argv, io, env) {
-  const args = parseCliArgs(argv, { env, commitAt: (dir) => commitAt(dir), readPassword: io.password });
+  const args = parseCliArgs(argv, { env, readPassword: io.password });
   if (args.kind === "help") {
     io.out(args.command ? commandHelp(args.command) : usage());
     return 0;

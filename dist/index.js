@@ -16,39 +16,34 @@ import {
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
   PushError,
-  assertRef,
+  assertTag,
   atlasChecksumBlock,
-  commitAt,
-  decidePush,
-  defaultImageName,
-  getPreset,
-  hasControlCharacter,
-  imageSha,
-  imageTags,
+  optionLabel,
   parseImageName,
-  parsePushMode,
-  parseSize,
+  readOption,
   readRunContext,
   runPipeline,
   runnerPath,
   sourceDateEpoch,
-  splitList,
   verdictLine
-} from "./chunks/chunk-4P3PTWDF.js";
+} from "./chunks/chunk-VGXSBGAJ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
   MigrationImageError,
+  OPTION,
+  OPTIONS,
   UsageError,
-  assertBuilderName,
   errnoCode,
   fenceCommands,
   formatLocated,
+  getPreset,
+  hasControlCharacter,
   markdownCell,
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-PAV3TFJD.js";
+} from "./chunks/chunk-UECFRMMA.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts
@@ -57,23 +52,44 @@ import { tmpdir } from "node:os";
 // src/action/inputs.ts
 import { realpathSync } from "node:fs";
 import path from "node:path";
-function booleanInput(name, fallback) {
-  const value = getInput(name).trim().toLowerCase();
-  if (value === "") return fallback;
-  if (value === "true" || value === "false") return value === "true";
-  throw new UsageError(`input ${name} must be true or false, not '${showName(value)}'`);
+
+// src/core/github/publish-policy.ts
+var isDefaultBranchPush = (ctx) => ctx.eventName === "push" && ctx.defaultBranch !== void 0 && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
+var isTagPush = (ctx) => ctx.eventName === "push" && ctx.ref.startsWith("refs/tags/");
+function decidePush(mode, ctx) {
+  if (mode === "false") return { push: false, reason: "push: false" };
+  if (ctx.fromFork) return { push: false, reason: "pull request from a fork (read-only token): built, not pushed" };
+  if (mode === "true") return { push: true, reason: "push: true" };
+  if (isDefaultBranchPush(ctx)) return { push: true, reason: `push to the default branch (${ctx.defaultBranch})` };
+  if (isTagPush(ctx)) return { push: true, reason: `tag push (${ctx.ref.slice("refs/tags/".length)})` };
+  const what = ctx.eventName ? `${ctx.eventName} event` : "no GitHub event";
+  return { push: false, reason: `${what}: built, not pushed (push: auto pushes on the default branch and tags)` };
 }
-function choiceInput(name, choices) {
-  const value = getInput(name).trim().toLowerCase();
-  if (value === "") return void 0;
-  if (choices.includes(value)) return value;
-  throw new UsageError(`input ${name} must be ${choices.join(" or ")}, not '${showName(value)}'`);
+function imageSha(ctx) {
+  return ctx.pullRequestHeadSha ?? ctx.sha;
 }
-function textInput(name) {
-  const value = getInput(name);
-  if (value === "") return void 0;
-  if (hasControlCharacter(value)) throw new UsageError(`input ${name} has a control character: '${showName(value)}'`);
-  return value;
+function defaultImageName(ctx) {
+  if (!ctx.repository) {
+    throw new UsageError("no image name: GITHUB_REPOSITORY is not set", { fix: `set ${OPTION.image}` });
+  }
+  return `ghcr.io/${ctx.repository.toLowerCase()}-migrations`;
+}
+function imageTags(ctx, extra) {
+  const tags = [];
+  const sha = imageSha(ctx);
+  if (sha) tags.push(assertTag(sha));
+  if (isDefaultBranchPush(ctx)) tags.push("latest");
+  const tagName = isTagPush(ctx) ? ctx.ref.slice("refs/tags/".length) : "";
+  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)));
+  for (const tag of extra) tags.push(assertTag(tag));
+  if (tags.length === 0) throw new UsageError("no tag to build: no commit sha is known", { fix: `give ${OPTION.tags}` });
+  return [...new Set(tags)];
+}
+
+// src/action/inputs.ts
+function input(key) {
+  const spec = OPTIONS[key];
+  return readOption(key, getInput(spec.input ?? key), optionLabel(key, "action"));
 }
 function workspaceDir(dir) {
   const workspace = runnerPath(process.env, "GITHUB_WORKSPACE") ?? process.cwd();
@@ -97,37 +113,35 @@ function workspaceDir(dir) {
 }
 function readActionInputs(env = process.env) {
   const context = readRunContext(env);
-  const dir = workspaceDir(textInput("dir") ?? "migrations");
-  const preset = getPreset(textInput("tool") ?? "atlas");
-  const maxFileSize = textInput("max-file-size");
+  const dir = workspaceDir(input("dir") ?? OPTIONS.dir.default);
+  const preset = getPreset(input("tool") ?? OPTIONS.tool.default);
   const check = {
     dir,
     tool: preset.tool,
-    format: textInput("format") ?? preset.format,
-    checksum: choiceInput("checksum", ["required", "optional"]),
-    changelog: textInput("changelog"),
-    maxFileSize: maxFileSize === void 0 ? void 0 : parseSize(maxFileSize, "input max-file-size")
+    format: input("format") ?? preset.format,
+    checksum: input("checksum"),
+    changelog: input("changelog"),
+    maxFileSize: input("maxFileSize")
   };
-  const baseInput = textInput("base-ref");
-  const baseRef = baseInput ? assertRef(baseInput, "input base-ref") : context.pullRequestBaseSha;
+  const baseInput = input("base");
+  const baseRef = baseInput ?? context.pullRequestBaseSha;
   const base = baseRef ? {
     ref: baseRef,
     name: baseInput ?? context.pullRequestBaseRef ?? baseRef.slice(0, 12),
     headRef: context.pullRequestHeadSha,
-    allowOutOfOrder: booleanInput("allow-out-of-order", false)
+    allowOutOfOrder: input("allowOutOfOrder") ?? false
   } : void 0;
-  const comment2 = booleanInput("comment", false) ? { token: getInput("github-token") } : void 0;
-  if (!booleanInput("build", true)) {
+  const comment2 = input("comment") ? { token: input("githubToken") ?? "" } : void 0;
+  if (!(input("build") ?? true)) {
     return { request: { command: "validate", check, base, names: ACTION_NAMES }, context, comment: comment2 };
   }
-  const image = parseImageName(textInput("image") ?? defaultImageName(context), "input image");
-  const push = decidePush(parsePushMode(getInput("push")), context);
-  const password = getInput("password");
+  const image = parseImageName(input("image") ?? defaultImageName(context), "input image");
+  const push = decidePush(input("push") ?? OPTIONS.push.default, context);
+  const password = input("password");
   if (password) setSecret(password);
-  const username = textInput("username") ?? env.GITHUB_ACTOR ?? "";
+  const username = input("username") ?? env.GITHUB_ACTOR ?? "";
   if (hasControlCharacter(username)) throw new UsageError("GITHUB_ACTOR has a control character");
   const sha = imageSha(context);
-  const builder = textInput("builder");
   return {
     request: {
       command: "build",
@@ -136,19 +150,19 @@ function readActionInputs(env = process.env) {
       names: ACTION_NAMES,
       image: {
         name: image,
-        tags: imageTags(context, splitList(getInput("tags"))),
+        tags: imageTags(context, input("tags") ?? []),
         revision: sha || void 0,
-        created: sourceDateEpoch(env) ?? (sha ? commitAt(dir, sha)?.time : void 0),
+        created: sourceDateEpoch(env),
         source: context.repository ? `${context.serverUrl}/${context.repository}` : void 0,
         push: push.push,
         pushReason: push.reason,
         load: false,
-        baseImage: textInput("base-image"),
-        platforms: splitList(getInput("platforms")),
-        provenance: choiceInput("provenance", ["false", "true", "mode=min", "mode=max"]) ?? "false",
-        cache: choiceInput("cache", ["auto", "true", "false"]) ?? "auto",
-        builder: builder === void 0 ? void 0 : assertBuilderName(builder),
-        selfCheck: booleanInput("self-check", false),
+        baseImage: input("baseImage"),
+        platforms: input("platforms") ?? [],
+        provenance: input("provenance") ?? OPTIONS.provenance.default,
+        cache: input("cache") ?? OPTIONS.cache.default,
+        builder: input("builder"),
+        selfCheck: input("selfCheck") ?? false,
         credentials: password ? { username, password } : void 0
       }
     },

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-PAV3TFJD.js";
+} from "./chunks/chunk-UECFRMMA.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts

@@ -105,7 +105,7 @@ require_root() {
 
 # ---------------------------------------------------------------- packages ---
 PACKAGES=(docker.io docker-registry apache2-utils mmdebstrap postgresql busybox-static
-          curl ca-certificates util-linux tar)
+          curl ca-certificates util-linux bsdutils tar)
 
 pkg_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

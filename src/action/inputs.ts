@@ -1,28 +1,17 @@
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { parseSize } from '../core/check/safe-read.js'
-import type { ChecksumPolicy } from '../core/check/validate.js'
 import { errnoCode, UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
-import {
-  decidePush,
-  defaultImageName,
-  imageSha,
-  imageTags,
-  parsePushMode,
-  readRunContext,
-  runnerPath,
-  sourceDateEpoch,
-  type RunContext,
-} from '../core/github/event.js'
+import { readRunContext, runnerPath, sourceDateEpoch, type RunContext } from '../core/github/event.js'
+import { decidePush, defaultImageName, imageSha, imageTags } from '../core/github/publish-policy.js'
 import { parseImageName } from '../core/image/image-ref.js'
 import { getPreset } from '../core/image/presets.js'
 import { ACTION_NAMES } from '../core/option-names.js'
+import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
+import { OPTIONS, type OptionKey, type OptionSpec } from '../core/options.js'
 import type { Request } from '../core/request.js'
-import { hasControlCharacter, splitList } from '../core/text.js'
-import { assertBuilderName } from '../io/builder.js'
-import { assertRef, commitAt } from '../io/git-base.js'
+import { hasControlCharacter } from '../core/text.js'
 
 /** The action's run: the request, and what only the action reports (the event, the PR comment). */
 export interface ActionRun {
@@ -34,28 +23,10 @@ export interface ActionRun {
   readonly lowercased?: string
 }
 
-/** `input NAME must be true or false, not 'yes'`, like @actions/core's getBooleanInput, with a default. */
-function booleanInput(name: string, fallback: boolean): boolean {
-  const value = core.getInput(name).trim().toLowerCase()
-  if (value === '') return fallback
-  if (value === 'true' || value === 'false') return value === 'true'
-  throw new UsageError(`input ${name} must be true or false, not '${showName(value)}'`)
-}
-
-/** One of a few words, or undefined when empty. */
-function choiceInput<T extends string>(name: string, choices: readonly T[]): T | undefined {
-  const value = core.getInput(name).trim().toLowerCase()
-  if (value === '') return undefined
-  if ((choices as readonly string[]).includes(value)) return value as T
-  throw new UsageError(`input ${name} must be ${choices.join(' or ')}, not '${showName(value)}'`)
-}
-
-/** A text input with no control characters (it reaches a log line, a label or an argv). */
-function textInput(name: string): string | undefined {
-  const value = core.getInput(name)
-  if (value === '') return undefined
-  if (hasControlCharacter(value)) throw new UsageError(`input ${name} has a control character: '${showName(value)}'`)
-  return value
+/** One input, read from the runner and checked by the kind the option table declares (option-values.ts). */
+function input<K extends OptionKey>(key: K): OptionValue<K> | undefined {
+  const spec: OptionSpec = OPTIONS[key]
+  return readOption(key, core.getInput(spec.input ?? key), optionLabel(key, 'action'))
 }
 
 /**
@@ -87,40 +58,38 @@ function workspaceDir(dir: string): string {
 /** Every input and the event, read once, checked, into one request. Nothing else calls getInput. */
 export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRun {
   const context = readRunContext(env)
-  const dir = workspaceDir(textInput('dir') ?? 'migrations')
-  const preset = getPreset(textInput('tool') ?? 'atlas')
-  const maxFileSize = textInput('max-file-size')
+  const dir = workspaceDir(input('dir') ?? OPTIONS.dir.default)
+  const preset = getPreset(input('tool') ?? OPTIONS.tool.default)
   const check = {
     dir,
     tool: preset.tool,
-    format: textInput('format') ?? preset.format,
-    checksum: choiceInput<ChecksumPolicy>('checksum', ['required', 'optional']),
-    changelog: textInput('changelog'),
-    maxFileSize: maxFileSize === undefined ? undefined : parseSize(maxFileSize, 'input max-file-size'),
+    format: input('format') ?? preset.format,
+    checksum: input('checksum'),
+    changelog: input('changelog'),
+    maxFileSize: input('maxFileSize'),
   }
-  const baseInput = textInput('base-ref')
-  const baseRef = baseInput ? assertRef(baseInput, 'input base-ref') : context.pullRequestBaseSha
+  const baseInput = input('base')
+  const baseRef = baseInput ?? context.pullRequestBaseSha
   const base = baseRef
     ? {
         ref: baseRef,
         name: baseInput ?? context.pullRequestBaseRef ?? baseRef.slice(0, 12),
         headRef: context.pullRequestHeadSha,
-        allowOutOfOrder: booleanInput('allow-out-of-order', false),
+        allowOutOfOrder: input('allowOutOfOrder') ?? false,
       }
     : undefined
-  const comment = booleanInput('comment', false) ? { token: core.getInput('github-token') } : undefined
-  if (!booleanInput('build', true)) {
+  const comment = input('comment') ? { token: input('githubToken') ?? '' } : undefined
+  if (!(input('build') ?? true)) {
     return { request: { command: 'validate', check, base, names: ACTION_NAMES }, context, comment }
   }
 
-  const image = parseImageName(textInput('image') ?? defaultImageName(context), 'input image')
-  const push = decidePush(parsePushMode(core.getInput('push')), context)
-  const password = core.getInput('password')
+  const image = parseImageName(input('image') ?? defaultImageName(context), 'input image')
+  const push = decidePush(input('push') ?? OPTIONS.push.default, context)
+  const password = input('password')
   if (password) core.setSecret(password)
-  const username = textInput('username') ?? env.GITHUB_ACTOR ?? ''
+  const username = input('username') ?? env.GITHUB_ACTOR ?? ''
   if (hasControlCharacter(username)) throw new UsageError('GITHUB_ACTOR has a control character')
   const sha = imageSha(context)
-  const builder = textInput('builder')
   return {
     request: {
       command: 'build',
@@ -129,19 +98,19 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
       names: ACTION_NAMES,
       image: {
         name: image,
-        tags: imageTags(context, splitList(core.getInput('tags'))),
+        tags: imageTags(context, input('tags') ?? []),
         revision: sha || undefined,
-        created: sourceDateEpoch(env) ?? (sha ? commitAt(dir, sha)?.time : undefined),
+        created: sourceDateEpoch(env),
         source: context.repository ? `${context.serverUrl}/${context.repository}` : undefined,
         push: push.push,
         pushReason: push.reason,
         load: false,
-        baseImage: textInput('base-image'),
-        platforms: splitList(core.getInput('platforms')),
-        provenance: choiceInput('provenance', ['false', 'true', 'mode=min', 'mode=max']) ?? 'false',
-        cache: choiceInput('cache', ['auto', 'true', 'false'] as const) ?? 'auto',
-        builder: builder === undefined ? undefined : assertBuilderName(builder),
-        selfCheck: booleanInput('self-check', false),
+        baseImage: input('baseImage'),
+        platforms: input('platforms') ?? [],
+        provenance: input('provenance') ?? OPTIONS.provenance.default,
+        cache: input('cache') ?? OPTIONS.cache.default,
+        builder: input('builder'),
+        selfCheck: input('selfCheck') ?? false,
         credentials: password ? { username, password } : undefined,
       },
     },

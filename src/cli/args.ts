@@ -1,16 +1,14 @@
-import { parseArgs } from 'node:util'
-import { parseSize } from '../core/check/safe-read.js'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { sourceDateEpoch } from '../core/github/event.js'
 import { assertTag, parseImageName } from '../core/image/image-ref.js'
 import { getPreset } from '../core/image/presets.js'
 import { CLI_NAMES } from '../core/option-names.js'
+import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
+import { COMMANDS, FLAGS, OPTIONS, type Command, type OptionKey } from '../core/options.js'
 import type { ImageRequest, Request } from '../core/request.js'
-import { didYouMean, splitList } from '../core/text.js'
-import { assertBuilderName } from '../io/builder.js'
-import { assertRef } from '../io/git-base.js'
-import { COMMANDS, FLAGS, type Command } from './help.js'
+import { didYouMean } from '../core/text.js'
 
 /** What the command line asks for: help, the version, or a run. */
 export type CliArgs =
@@ -18,53 +16,57 @@ export type CliArgs =
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly request: Request; readonly json: boolean }
 
-/** What parsing needs from outside: the environment, the commit DIR is at, and the password when asked for. */
+/** What parsing needs from outside: the environment, and the password when asked for. */
 export interface ArgsDeps {
   readonly env: NodeJS.ProcessEnv
-  /** The commit the directory is in (revision, default tag) and its time; undefined outside git. */
-  readonly commitAt: (dir: string) => { readonly sha: string; readonly time: string } | undefined
   /** The password for --username (stdin, or a prompt at a terminal). */
   readonly readPassword: () => string
 }
 
-const OPTIONS = {
-  tool: { type: 'string' },
-  format: { type: 'string' },
-  checksum: { type: 'string' },
-  changelog: { type: 'string' },
-  'max-file-size': { type: 'string' },
-  json: { type: 'boolean' },
-  base: { type: 'string' },
-  'allow-out-of-order': { type: 'boolean' },
-  image: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  'base-image': { type: 'string' },
-  'self-check': { type: 'boolean' },
-  platform: { type: 'string', multiple: true },
-  push: { type: 'boolean' },
-  username: { type: 'string' },
-  cache: { type: 'boolean' },
-  'no-cache': { type: 'boolean' },
-  builder: { type: 'string' },
-  provenance: { type: 'string' },
+type ParserOptions = NonNullable<ParseArgsConfig['options']>
+
+/** Node's parser configuration, from the option table: a boolean flag has no value, a list flag repeats. */
+const PARSER_OPTIONS: ParserOptions = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
-} as const
+}
+for (const [name, [key, flag]] of FLAGS) {
+  const multiple = OPTIONS[key].kind === 'list'
+  PARSER_OPTIONS[name] = { type: flag.value === undefined ? 'boolean' : 'string', multiple }
+  if (flag.negatable) PARSER_OPTIONS[`no-${name}`] = { type: 'boolean' }
+}
+
+type Values = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>
 
 /** Node's parser, with its errors made short and helpful: `unknown option '--tol'; did you mean '--tool'?`. */
-function parse(argv: readonly string[]) {
+function parse(argv: readonly string[]): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS })
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: PARSER_OPTIONS })
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error)
     const unknown = /Unknown option '(-{1,2}[^']*)'/.exec(text)?.[1]
     if (unknown) {
-      const known = Object.keys(OPTIONS).map((name) => `--${name}`)
+      const known = Object.keys(PARSER_OPTIONS).map((name) => `--${name}`)
       throw new UsageError(`unknown option '${showName(unknown)}'${didYouMean(unknown.split('=')[0], known)}`)
     }
     throw new UsageError(showName(text.split('\n')[0].replace(/\.$/, '')))
   }
 }
+
+/** The flag's raw value as the table's kind reads it: a boolean flag is 'true' (or 'false' for its --no- twin). */
+function raw(values: Values, key: OptionKey): string | string[] | undefined {
+  const spec = OPTIONS[key]
+  if (!('flag' in spec)) return undefined
+  const name = spec.flag.name
+  if ('negatable' in spec.flag && values[`no-${name}`]) return 'false'
+  const value = values[name]
+  if (typeof value === 'boolean') return value ? 'true' : undefined
+  if (Array.isArray(value)) return value.map(String)
+  return value
+}
+
+const flag = <K extends OptionKey>(values: Values, key: K): OptionValue<K> | undefined =>
+  readOption(key, raw(values, key), optionLabel(key, 'cli'))
 
 /** The command line, checked, into one request (or help, or the version). */
 export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
@@ -80,84 +82,62 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
   if (extra.length > 0) throw new UsageError(`unexpected argument '${showName(extra[0])}' (one DIR at most)`)
   // Each flag goes with some commands only: a flag that would do nothing is an error, not a surprise.
   for (const name of Object.keys(values)) {
-    const flag = FLAGS[name] as (typeof FLAGS)[string] | undefined
-    if (flag && !flag.commands.includes(command)) {
-      throw new UsageError(`--${name} does not go with ${command} (it goes with ${flag.commands.join(', ')})`)
+    const found = FLAGS.get(name) ?? FLAGS.get(name.replace(/^no-/, ''))
+    if (found && !found[1].commands.includes(command)) {
+      throw new UsageError(`--${name} does not go with ${command} (it goes with ${found[1].commands.join(', ')})`)
+    }
+    if (name.startsWith('no-') && values[name.slice(3)]) {
+      throw new UsageError(`--${name.slice(3)} and --${name} say opposite things: give one`)
     }
   }
-  const dir = dirArg ?? 'migrations'
-  const preset = getPreset(values.tool ?? 'atlas')
-  const checksum = values.checksum?.toLowerCase()
-  if (checksum !== undefined && checksum !== 'required' && checksum !== 'optional') {
-    throw new UsageError(`--checksum must be required or optional, not '${showName(values.checksum ?? '')}'`)
-  }
-  const maxFileSize = values['max-file-size']
+  const dir = readOption('dir', dirArg, 'DIR') ?? OPTIONS.dir.default
+  const preset = getPreset(flag(values, 'tool') ?? OPTIONS.tool.default)
+  const baseRef = flag(values, 'base')
+  const allowOutOfOrder = flag(values, 'allowOutOfOrder') ?? false
   const request: Request = {
     command,
     names: CLI_NAMES,
     check: {
       dir,
       tool: preset.tool,
-      format: values.format ?? preset.format,
-      checksum: checksum,
-      changelog: values.changelog,
-      maxFileSize: maxFileSize === undefined ? undefined : parseSize(maxFileSize, '--max-file-size'),
+      format: flag(values, 'format') ?? preset.format,
+      checksum: flag(values, 'checksum'),
+      changelog: flag(values, 'changelog'),
+      maxFileSize: flag(values, 'maxFileSize'),
     },
-    // --base goes to git: never an option (it could run a command through --upload-pack=…).
-    base:
-      values.base === undefined
-        ? undefined
-        : {
-            ref: assertRef(values.base, '--base'),
-            name: values.base,
-            allowOutOfOrder: values['allow-out-of-order'] ?? false,
-          },
-    image: command === 'dockerfile' || command === 'build' ? imageRequest(command, dir, values, deps) : undefined,
+    base: baseRef === undefined ? undefined : { ref: baseRef, name: baseRef, allowOutOfOrder },
+    image: command === 'dockerfile' || command === 'build' ? imageRequest(command, values, deps) : undefined,
   }
-  if (values['allow-out-of-order'] && !request.base) throw new UsageError('--allow-out-of-order goes with --base')
-  return { kind: 'run', request, json: values.json ?? false }
+  if (allowOutOfOrder && !request.base) throw new UsageError('--allow-out-of-order goes with --base')
+  return { kind: 'run', request, json: flag(values, 'json') ?? false }
 }
 
-type Values = ReturnType<typeof parse>['values']
-
 /**
- * The image: the commit sha is the first tag and the revision label (absent outside git); `--image NAME:TAG` and
- * `--tag` add tags. The creation time is SOURCE_DATE_EPOCH or the commit's, never the clock: the same input gives the
- * same Dockerfile, and `dockerfile` shows what `build` builds.
+ * The image: `--image NAME:TAG` and `--tag` add tags to the commit's sha, which the pipeline reads from the
+ * checkout (absent outside git). The creation time is SOURCE_DATE_EPOCH or the commit's, never the clock: the same
+ * input gives the same Dockerfile, and `dockerfile` shows what `build` builds.
  */
-function imageRequest(command: Command, dir: string, values: Values, deps: ArgsDeps): ImageRequest {
-  if (command === 'build' && !values.image) throw new UsageError('build needs --image NAME[:TAG]')
-  const [name, tagInName] = (values.image ?? 'migrations').split(/:(?=[^/]*$)/)
-  const image = parseImageName(name, '--image')
-  const commit = deps.commitAt(dir)
-  const tags = [...new Set([commit?.sha, tagInName, ...(values.tag ?? [])].filter((tag) => tag !== undefined))]
-  if (command === 'build' && tags.length === 0) {
-    throw new UsageError('no tag: DIR is not in a git checkout and no tag was given', {
-      fix: 'add :TAG to --image or pass --tag',
-    })
-  }
-  const provenance = (values.provenance ?? 'false').toLowerCase()
-  if (!['false', 'true', 'mode=min', 'mode=max'].includes(provenance)) {
-    throw new UsageError(`--provenance must be false, true, mode=min or mode=max, not '${showName(provenance)}'`)
-  }
-  const push = values.push ?? false
-  const credentials = values.username
-    ? { username: values.username, password: password(deps.readPassword, values.username) }
-    : undefined
+function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRequest {
+  const given = flag(values, 'image')
+  if (command === 'build' && !given) throw new UsageError('build needs --image NAME[:TAG]')
+  const [name, tagInName] = (given ?? 'migrations').split(/:(?=[^/]*$)/)
+  const push = flag(values, 'push') === 'true'
+  const username = flag(values, 'username')
+  const credentials = username ? { username, password: password(deps.readPassword, username) } : undefined
   return {
-    name: image,
-    tags: tags.map(assertTag),
-    revision: commit?.sha,
-    created: sourceDateEpoch(deps.env) ?? commit?.time,
+    name: parseImageName(name, '--image'),
+    tags: [...new Set([tagInName, ...(flag(values, 'tags') ?? [])].filter((tag) => tag !== undefined))].map(assertTag),
+    fromHead: true,
+    created: sourceDateEpoch(deps.env),
     push,
     pushReason: push ? '--push' : 'built into the local image store (--push to push)',
     load: !push,
-    baseImage: values['base-image'],
-    platforms: (values.platform ?? []).flatMap(splitList),
-    provenance,
-    cache: values['no-cache'] ? 'false' : values.cache ? 'true' : 'auto',
-    builder: values.builder === undefined ? undefined : assertBuilderName(values.builder),
-    selfCheck: values['self-check'] ?? false,
+    baseImage: flag(values, 'baseImage'),
+    platforms: flag(values, 'platforms') ?? [],
+    provenance: flag(values, 'provenance') ?? OPTIONS.provenance.default,
+    cache: flag(values, 'cache') ?? OPTIONS.cache.default,
+    builder: flag(values, 'builder'),
+    selfCheck: flag(values, 'selfCheck') ?? false,
     credentials,
   }
 }

@@ -1,56 +1,36 @@
+import { OPTION_LIST, OPTIONS, type OptionKey, type OptionSpec } from './options.js'
+
 /**
- * The options a fix may tell the user to change. The core writes a placeholder (`OPTION.dir`); the adapter's
- * formatter names it the way the user sets it — the action's input, or the CLI's flag — with `nameOptions`.
+ * How messages name an option the user may change. The core writes a placeholder (`OPTION.dir`); the adapter's
+ * formatter names it the way its user sets it — the action's input, or the CLI's flag — with `nameOptions`. Both
+ * name lists derive from the option table (options.ts).
  */
-export interface OptionNames {
-  readonly dir: string
-  readonly maxFileSize: string
-  readonly allowOutOfOrder: string
-  readonly builder: string
-  readonly image: string
-  readonly tags: string
-  readonly cacheOn: string
+export type OptionNames = Readonly<Record<OptionKey, string>>
+
+const PLACEHOLDER = /\u27ea([A-Za-z]+)\u27eb/g
+
+export const OPTION = Object.fromEntries(
+  OPTION_LIST.map(([key]) => [key, `\u27ea${key}\u27eb`]),
+) as unknown as OptionNames
+
+function actionName(spec: OptionSpec): string {
+  if (spec.fixName?.action) return spec.fixName.action
+  if (!spec.input) return spec.flag ? cliName(spec) : '?'
+  return spec.kind === 'bool' ? `${spec.input}: true` : `the ${spec.input} input`
 }
 
-type Key = keyof OptionNames
-
-export const OPTION: Readonly<Record<Key, string>> = {
-  dir: '\u27eadir\u27eb',
-  maxFileSize: '\u27eamax-file-size\u27eb',
-  allowOutOfOrder: '\u27eaallow-out-of-order\u27eb',
-  builder: '\u27eabuilder\u27eb',
-  image: '\u27eaimage\u27eb',
-  tags: '\u27eatags\u27eb',
-  cacheOn: '\u27eacache\u27eb',
+function cliName(spec: OptionSpec): string {
+  if (spec.fixName?.cli) return spec.fixName.cli
+  return spec.flag ? `--${spec.flag.name}` : `the action's ${spec.input ?? '?'} input`
 }
 
-export const ACTION_NAMES: OptionNames = {
-  dir: 'the dir input (relative to the repository root)',
-  maxFileSize: 'the max-file-size input',
-  allowOutOfOrder: 'allow-out-of-order: true',
-  builder: 'the builder input',
-  image: 'the image input',
-  tags: 'the tags input',
-  cacheOn: 'cache: true',
-}
+const names = (name: (spec: OptionSpec) => string): OptionNames =>
+  Object.fromEntries(OPTION_LIST.map(([key, spec]) => [key, name(spec)])) as unknown as OptionNames
 
-export const CLI_NAMES: OptionNames = {
-  dir: 'DIR (relative to the current directory)',
-  maxFileSize: '--max-file-size',
-  allowOutOfOrder: '--allow-out-of-order',
-  builder: '--builder',
-  image: '--image',
-  tags: '--tag',
-  cacheOn: '--cache',
-}
-
-const PLACEHOLDER = /\u27ea([a-z-]+)\u27eb/g
-const KEYS = new Map(Object.entries(OPTION).map(([key, token]) => [token.slice(1, -1), key as Key]))
+export const ACTION_NAMES: OptionNames = names(actionName)
+export const CLI_NAMES: OptionNames = names(cliName)
 
 /** Replaces each option placeholder in a fix with the option's name for this adapter. */
 export function nameOptions(text: string, names: OptionNames): string {
-  return text.replace(PLACEHOLDER, (token, name: string) => {
-    const key = KEYS.get(name)
-    return key ? names[key] : token
-  })
+  return text.replace(PLACEHOLDER, (token, key: string) => (key in OPTIONS ? names[key as OptionKey] : token))
 }

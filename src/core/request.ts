@@ -1,6 +1,7 @@
 import type { CacheMode } from './build/plan.js'
 import type { ImageName } from './image/image-ref.js'
 import type { OptionNames } from './option-names.js'
+import type { Command } from './options.js'
 import type { ChecksumPolicy } from './check/validate.js'
 
 /**
@@ -9,7 +10,7 @@ import type { ChecksumPolicy } from './check/validate.js'
  */
 export interface Request {
   /** What the run does: check only, write atlas.sum, print the Dockerfile, or build (and maybe push) the image. */
-  readonly command: 'validate' | 'hash' | 'dockerfile' | 'build'
+  readonly command: Command
   /** The directory and how to read it. */
   readonly check: CheckRequest
   /** The base-branch rules (pull requests, `base-ref`, `--base`); undefined when there is no base to compare with. */
@@ -54,7 +55,15 @@ export interface ImageRequest {
   readonly tags: readonly string[]
   /** The commit the image is made from (the revision label); undefined when there is none. */
   readonly revision?: string
-  /** The image's creation time (ISO 8601): SOURCE_DATE_EPOCH or the commit's time, never the wall clock. */
+  /**
+   * The checkout's HEAD is the commit (the CLI): the pipeline reads it from git, and its sha becomes the revision and
+   * the first tag. The action knows its commit from the event (`revision`).
+   */
+  readonly fromHead?: boolean
+  /**
+   * The image's creation time (ISO 8601): SOURCE_DATE_EPOCH, or else the commit's time, which the pipeline reads from
+   * git; never the wall clock.
+   */
   readonly created?: string
   /** The repository's URL (the source label). */
   readonly source?: string
@@ -68,10 +77,7 @@ export interface ImageRequest {
   readonly platforms: readonly string[]
   /** `--provenance` value: false, true, mode=min, mode=max. */
   readonly provenance: string
-  /**
-   * The GitHub Actions cache: `auto` uses it only for a build that runs a command (the self-check stage); a COPY-only
-   * image gains nothing from it (bench/publish-buildx: it uploads the base's layers and saves no time). `true`, `false`.
-   */
+  /** The GitHub Actions cache: `auto`, `true`, `false` (planPublish decides what auto means). */
   readonly cache: CacheMode
   /** An existing buildx builder to use as it is (never starts with `-`). */
   readonly builder?: string

@@ -1,5 +1,3 @@
-import { UsageError } from '../core/errors.js'
-import { showName } from '../core/escape.js'
 import { parseBuilderInspect, parseBuilderList, type BuilderInfo } from '../core/build/facts.js'
 import { atLeast, parseBuildxVersion } from '../core/build/versions.js'
 import { tail, withoutProgress, type Docker } from './docker.js'
@@ -45,14 +43,4 @@ export async function createBuilder(
 
 export async function removeBuilder(docker: Docker, name: string): Promise<void> {
   await docker.run(['buildx', 'rm', name], { probe: 1 })
-}
-
-/** A builder name given by the user (the builder input, --builder): never an option, never a line break. */
-export function assertBuilderName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
-    throw new UsageError(`builder '${showName(name)}' is not a buildx builder name`, {
-      fix: 'use the name docker buildx ls shows (letters, digits, _ . -; not starting with -)',
-    })
-  }
-  return name
 }

@@ -2,10 +2,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { baseBranchProblems, type BaseResult } from '../core/check/base-rules.js'
-import { MigrationImageError, UsageError } from '../core/errors.js'
-import { oneLine, showName } from '../core/escape.js'
+import { MigrationImageError } from '../core/errors.js'
+import { oneLine } from '../core/escape.js'
 import { DEFAULT_MAX_FILE_SIZE, readBounded } from '../core/check/safe-read.js'
-import { hasControlCharacter } from '../core/text.js'
+import { assertRef } from '../core/names.js'
 import type { Problem } from '../core/check/problems.js'
 import { validateDirectory, type ValidateOptions, type Validation } from '../core/check/validate.js'
 import { childEnv } from './docker.js'
@@ -38,19 +38,6 @@ export function commitAt(dir: string, ref = 'HEAD'): { readonly sha: string; rea
   }
   const match = /^([0-9a-f]{40,64}) (\S+)$/.exec(ran.stdout.trim())
   return ran.code === 0 && match ? { sha: match[1], time: new Date(match[2]).toISOString() } : undefined
-}
-
-/**
- * A ref from an input, the event or the command line: never an option (`--upload-pack=…` runs a command), never a
- * line break. `what` names where it came from (base-ref, --base, pull_request.base.sha).
- */
-export function assertRef(ref: string, what: string): string {
-  if (ref.startsWith('-') || !/^[^\s:?*[\\]+$/.test(ref) || hasControlCharacter(ref) || ref.includes('..')) {
-    throw new UsageError(`${what} '${showName(ref)}' is not a branch, tag or commit`, {
-      fix: `give ${what} a branch name, tag or commit sha (it cannot start with '-' or hold spaces or control characters)`,
-    })
-  }
-  return ref
 }
 
 /** Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit. */

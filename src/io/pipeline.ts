@@ -1,15 +1,15 @@
 import { writeRegular } from '../core/check/safe-read.js'
 import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
-import { DirectoryError } from '../core/errors.js'
+import { DirectoryError, UsageError } from '../core/errors.js'
 import { planImage } from '../core/image/plan.js'
 import { getPreset, type Preset } from '../core/image/presets.js'
 import { nameOptions, OPTION } from '../core/option-names.js'
 import type { Problem } from '../core/check/problems.js'
-import type { Request } from '../core/request.js'
+import type { ImageRequest, Request } from '../core/request.js'
 import type { CleanupStore } from './cleanup.js'
 import type { ApplyResult } from '../core/apply/result.js'
 import { runApplyCheck } from './apply-check.js'
-import { checkAgainstBase, type BaseCheck } from './git-base.js'
+import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
 
@@ -87,17 +87,18 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
       fix: nameOptions(`check ${OPTION.dir} and the tool`, request.names),
     })
   }
-  const imagePlan = planImage(request.image, preset, validation)
+  const imageRequest = withCommit(request.image, request)
+  const imagePlan = planImage(imageRequest, preset, validation)
   if (request.command === 'dockerfile') {
     for (const note of imagePlan.notes) ports.log[note.level](note.text)
     return { preset, validation, base, dockerfile: imagePlan.dockerfile }
   }
-  ports.log.info(`${request.image.push ? 'pushing' : 'not pushing'}: ${request.image.pushReason}`)
+  ports.log.info(`${imageRequest.push ? 'pushing' : 'not pushing'}: ${imageRequest.pushReason}`)
   let image: PublishResult | undefined
   try {
-    image = await publish(request.image, preset, validation, imagePlan, { ...ports, names: request.names })
+    image = await publish(imageRequest, preset, validation, imagePlan, { ...ports, names: request.names })
     if (!request.apply) return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
-    if (request.image.platforms.length > 1) {
+    if (imageRequest.platforms.length > 1) {
       ports.log.warning('apply check skipped: an image built for several platforms cannot be loaded into the engine')
       return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
     }
@@ -136,4 +137,21 @@ function replaced(validation: Validation, mergeOnly: BaseCheck['mergeOnly']): Va
       : problem,
   )
   return withProblems({ ...validation, problems }, [])
+}
+
+/**
+ * The facts git holds about the image's commit: its time (the created label, unless SOURCE_DATE_EPOCH set it) and,
+ * when the request builds from the checkout's HEAD (the CLI), its sha as the revision and the first tag.
+ */
+function withCommit(image: ImageRequest, request: Request): ImageRequest {
+  const needed = image.fromHead || (image.revision !== undefined && image.created === undefined)
+  const commit = needed ? commitAt(request.check.dir, image.fromHead ? 'HEAD' : image.revision) : undefined
+  const revision = image.fromHead ? commit?.sha : image.revision
+  const tags = [...new Set([...(image.fromHead && commit ? [commit.sha] : []), ...image.tags])]
+  if (request.command === 'build' && tags.length === 0) {
+    throw new UsageError('no tag: DIR is not in a git checkout and no tag was given', {
+      fix: nameOptions(`give a tag (${OPTION.tags})`, request.names),
+    })
+  }
+  return { ...image, revision, created: image.created ?? commit?.time, tags }
 }

@@ -25,7 +25,7 @@ export interface PublishWish {
   readonly platforms: readonly string[]
   /** `--provenance` value: `false` (the default: one plain manifest), `true`, `mode=min`, `mode=max`. */
   readonly provenance: string
-  /** The GitHub Actions cache: `auto` (only when the build runs a command), `true` or `false`. */
+  /** The GitHub Actions cache: `auto`, `true` or `false` (cacheWanted says what auto means). */
   readonly cache: CacheMode
   /** The Dockerfile runs a command (the self-check stage): the only layers the cache can save work on. */
   readonly runsCommands: boolean
@@ -111,7 +111,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
   if (wish.cache === 'auto' && !wish.runsCommands && facts.cacheService.token && facts.cacheService.url) {
     notes.push({
       level: 'info',
-      text: `GitHub Actions cache not used (cache: auto): this image only copies files onto its base, so the cache would upload the base and save nothing; set ${OPTION.cacheOn} to use it anyway`,
+      text: `GitHub Actions cache not used (cache: auto): this image only copies files onto its base, so the cache would upload the base and save nothing; set ${OPTION.cache} to use it anyway`,
     })
   }
   const cacheOff = (text: string): void => {

@@ -2,8 +2,6 @@ import { UsageError } from '../errors.js'
 import { showName } from '../escape.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from '../check/safe-read.js'
 import { hasControlCharacter } from '../text.js'
-import { assertTag } from '../image/image-ref.js'
-import { OPTION } from '../option-names.js'
 
 /** The parts of the runner's environment and event payload that decide what is built, tagged and pushed. */
 export interface RunContext {
@@ -163,60 +161,4 @@ export function runnerPath(env: NodeJS.ProcessEnv, name: string): string | undef
   }
   if (hasControlCharacter(value)) throw new UsageError(`${name} has a control character: '${showName(value)}'`)
   return value
-}
-
-export type PushMode = 'auto' | 'true' | 'false'
-
-export function parsePushMode(value: string): PushMode {
-  const mode = value.trim().toLowerCase() || 'auto'
-  if (mode !== 'auto' && mode !== 'true' && mode !== 'false') {
-    throw new UsageError(`push '${value}' is not auto, true or false`)
-  }
-  return mode
-}
-
-const isDefaultBranchPush = (ctx: RunContext): boolean =>
-  ctx.eventName === 'push' && ctx.defaultBranch !== undefined && ctx.ref === `refs/heads/${ctx.defaultBranch}`
-const isTagPush = (ctx: RunContext): boolean => ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')
-
-export interface PushDecision {
-  readonly push: boolean
-  readonly reason: string
-}
-
-/** auto: push on pushes to the default branch and tag pushes; build only on pull requests and anything else. */
-export function decidePush(mode: PushMode, ctx: RunContext): PushDecision {
-  if (mode === 'false') return { push: false, reason: 'push: false' }
-  if (ctx.fromFork) return { push: false, reason: 'pull request from a fork (read-only token): built, not pushed' }
-  if (mode === 'true') return { push: true, reason: 'push: true' }
-  if (isDefaultBranchPush(ctx)) return { push: true, reason: `push to the default branch (${ctx.defaultBranch})` }
-  if (isTagPush(ctx)) return { push: true, reason: `tag push (${ctx.ref.slice('refs/tags/'.length)})` }
-  const what = ctx.eventName ? `${ctx.eventName} event` : 'no GitHub event'
-  return { push: false, reason: `${what}: built, not pushed (push: auto pushes on the default branch and tags)` }
-}
-
-/** The commit the image is made from: the PR head on pull requests (GITHUB_SHA is a merge commit there). */
-export function imageSha(ctx: RunContext): string {
-  return ctx.pullRequestHeadSha ?? ctx.sha
-}
-
-/** `ghcr.io/<owner>/<repo>-migrations`, lowercased. */
-export function defaultImageName(ctx: RunContext): string {
-  if (!ctx.repository) {
-    throw new UsageError('no image name: GITHUB_REPOSITORY is not set', { fix: `set ${OPTION.image}` })
-  }
-  return `ghcr.io/${ctx.repository.toLowerCase()}-migrations`
-}
-
-/** The sha tag first, then `latest` on the default branch, the version on a `v*` tag push, then extra tags. */
-export function imageTags(ctx: RunContext, extra: readonly string[]): string[] {
-  const tags: string[] = []
-  const sha = imageSha(ctx)
-  if (sha) tags.push(assertTag(sha))
-  if (isDefaultBranchPush(ctx)) tags.push('latest')
-  const tagName = isTagPush(ctx) ? ctx.ref.slice('refs/tags/'.length) : ''
-  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)))
-  for (const tag of extra) tags.push(assertTag(tag))
-  if (tags.length === 0) throw new UsageError('no tag to build: no commit sha is known', { fix: `give ${OPTION.tags}` })
-  return [...new Set(tags)]
 }

@@ -28,25 +28,7 @@ export interface Preset {
 
 const NOBODY = '65534:65534'
 
-/*
- * Each base as its own Dockerfile builds it (read at the pinned release):
- * - arigaio/atlas: the `atlas` binary at /atlas, runs as root, reads only; Hub tags have no `v` (1.2.3: the
- *   newest release tag of ariga/atlas that could be confirmed; `-community` variants exist for the Apache-2.0 build).
- * - migrate/migrate (golang-migrate/migrate Dockerfile, v4.19.1): alpine, root, ENTRYPOINT ["migrate"], reads only.
- * - flyway/flyway (flyway/flyway flyway-docker/dockerfiles/base/Dockerfile, 13.0.0): eclipse-temurin JRE, root,
- *   /flyway world-readable, ENTRYPOINT ["flyway"].
- * - liquibase/liquibase (liquibase/docker Dockerfile at v4.33.0): eclipse-temurin JRE, USER liquibase (uid 1001),
- *   ENTRYPOINT /liquibase/docker-entrypoint.sh. 4.33.0 is Liquibase's last 4.x release and the last image with the
- *   JDBC drivers bundled (Apache-2.0); 5.x images ship no drivers (`lpm add postgresql --global`) under the FSL
- *   licence. The base's own non-root user is kept. Its 4.33.0 entrypoint adds no search path, so the preset sets one.
- * - ghcr.io/amacneil/dbmate (amacneil/dbmate Dockerfile `release` stage, v2.35.0; tags from docker/metadata-action
- *   semver, no `v`): alpine, root, ENTRYPOINT ["/usr/local/bin/dbmate"]. dbmate writes db/schema.sql after
- *   migrating unless DBMATE_NO_DUMP_SCHEMA=true, which the preset sets so a non-root user cannot break `up`.
- * - ghcr.io/kukymbr/goose-docker (kukymbr/goose-docker Dockerfile, v3.27.1; README pins `3.27.1`): alpine, root,
- *   goose at /bin/goose, entrypoint /goose-docker/entrypoint.sh with -dir=/migrations.
- * - postgres:<major>-alpine: root, with a postgres user (uid 70); psql only reads.
- */
-
+// Each base as its own Dockerfile builds it (user, entrypoint, what it writes): README, "The base images".
 const PRESETS: readonly Preset[] = [
   {
     tool: 'atlas',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decidePush, defaultImageName, imageTags, type RunContext } from '../src/core/github/event.js'
+import type { RunContext } from '../src/core/github/event.js'
+import { decidePush, defaultImageName, imageTags } from '../src/core/github/publish-policy.js'
 
 const sha = 'a'.repeat(40)
 const head = 'b'.repeat(40)
