@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
+  applyRequest,
   assertTag,
   formatProblem,
   optionLabel,
   parseImageName,
   readOption,
+  renderApplyText,
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-VGXSBGAJ.js";
+} from "./chunks/chunk-JSB4M6K5.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -28,7 +30,7 @@ import {
   getPreset,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-UECFRMMA.js";
+} from "./chunks/chunk-X4XIPFHG.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/cli/stdin.ts
@@ -155,8 +157,10 @@ function parseCliArgs(argv, deps) {
   const preset = getPreset(flag(values, "tool") ?? OPTIONS.tool.default);
   const baseRef = flag(values, "base");
   const allowOutOfOrder = flag(values, "allowOutOfOrder") ?? false;
+  const applying = command === "apply-check";
   const request = {
-    command,
+    // apply-check builds the image into the local store, then checks it: the pipeline's build, with the check.
+    command: applying ? "build" : command,
     names: CLI_NAMES,
     check: {
       dir,
@@ -167,13 +171,21 @@ function parseCliArgs(argv, deps) {
       maxFileSize: flag(values, "maxFileSize")
     },
     base: baseRef === void 0 ? void 0 : { ref: baseRef, name: baseRef, allowOutOfOrder },
-    image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
+    image: command === "validate" || command === "hash" ? void 0 : imageRequest(command, values, deps),
+    apply: applying ? applyRequest(
+      {
+        database: flag(values, "database"),
+        databaseUrl: flag(values, "databaseUrl"),
+        timeout: flag(values, "applyTimeout")
+      },
+      { database: "--database", databaseUrl: "--database-url", timeout: "--apply-timeout" }
+    ) : void 0
   };
   if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
   return { kind: "run", request, json: flag(values, "json") ?? false };
 }
 function imageRequest(command, values, deps) {
-  const given = flag(values, "image");
+  const given = flag(values, "image") ?? (command === "apply-check" ? "migration-image-apply-check:local" : void 0);
   if (command === "build" && !given) throw new UsageError("build needs --image NAME[:TAG]");
   const [name, tagInName] = (given ?? "migrations").split(/:(?=[^/]*$)/);
   const push = flag(values, "push") === "true";
@@ -211,7 +223,8 @@ var SUMMARY = {
   validate: "check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does",
   hash: "write DIR/atlas.sum as 'atlas migrate hash' does",
   dockerfile: "print the Dockerfile that layers DIR onto the tool's image",
-  build: "validate, then build the image with the local docker (and push with --push)"
+  build: "validate, then build the image with the local docker (and push with --push)",
+  "apply-check": "build the image, then run its migrations on a throwaway database (with --base: the base's first, then the new ones, and the down/up round trip)"
 };
 var column = (left, right) => `  ${left.padEnd(24)} ${right}`;
 function usage() {
@@ -219,7 +232,7 @@ function usage() {
     "Usage: migration-image <command> [DIR] [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command])),
+    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command].replace(/ \(with --base.*$/, ""))),
     "",
     "Run 'migration-image <command> --help' for the command's options.",
     "",
@@ -352,6 +365,10 @@ async function run(argv, io, env) {
     if (outcome.failure !== void 0) throw outcome.failure;
     const image = outcome.image;
     if (!image) return 1;
+    if (outcome.apply) {
+      io.out(renderApplyText(outcome.apply, request.check.dir));
+      return outcome.apply.ok ? 0 : 1;
+    }
     io.out(
       `${image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : "built"} ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}
 `

@@ -16,17 +16,19 @@ import {
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
   PushError,
+  applyRequest,
   assertTag,
   atlasChecksumBlock,
   optionLabel,
   parseImageName,
   readOption,
   readRunContext,
+  renderApplySection,
   runPipeline,
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-VGXSBGAJ.js";
+} from "./chunks/chunk-JSB4M6K5.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -43,7 +45,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-UECFRMMA.js";
+} from "./chunks/chunk-X4XIPFHG.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/run.ts
@@ -132,7 +134,9 @@ function readActionInputs(env = process.env) {
     allowOutOfOrder: input("allowOutOfOrder") ?? false
   } : void 0;
   const comment2 = input("comment") ? { token: input("githubToken") ?? "" } : void 0;
+  const apply = applyInputs(context);
   if (!(input("build") ?? true)) {
+    if (apply) throw new UsageError("apply-check runs the built image: it needs build: true");
     return { request: { command: "validate", check, base, names: ACTION_NAMES }, context, comment: comment2 };
   }
   const image = parseImageName(input("image") ?? defaultImageName(context), "input image");
@@ -148,6 +152,7 @@ function readActionInputs(env = process.env) {
       check,
       base,
       names: ACTION_NAMES,
+      apply,
       image: {
         name: image,
         tags: imageTags(context, input("tags") ?? []),
@@ -156,7 +161,8 @@ function readActionInputs(env = process.env) {
         source: context.repository ? `${context.serverUrl}/${context.repository}` : void 0,
         push: push.push,
         pushReason: push.reason,
-        load: false,
+        // The apply check runs the image from the engine's store: a build that is not pushed is loaded there.
+        load: apply !== void 0 && !push.push,
         baseImage: input("baseImage"),
         platforms: input("platforms") ?? [],
         provenance: input("provenance") ?? OPTIONS.provenance.default,
@@ -170,6 +176,28 @@ function readActionInputs(env = process.env) {
     comment: comment2,
     lowercased: image.lowercased ? image.name : void 0
   };
+}
+function applyInputs(context) {
+  const mode = input("applyCheck") ?? "false";
+  if (mode === "false") return void 0;
+  if (context.eventName === "pull_request_target" && mode !== "pull_request_target") {
+    throw new UsageError(
+      "apply-check: true does not run on pull_request_target: the pull request's SQL would run in a workflow that holds this repository's secrets",
+      {
+        fix: "run the check on pull_request (no secrets), or set apply-check: pull_request_target to opt in knowing that"
+      }
+    );
+  }
+  const databaseUrl = input("databaseUrl");
+  if (databaseUrl) {
+    const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(databaseUrl)?.[1];
+    if (password) setSecret(decodeURIComponent(password));
+    setSecret(databaseUrl);
+  }
+  return applyRequest(
+    { database: input("database"), databaseUrl, timeout: input("applyTimeout") },
+    { database: "input database", databaseUrl: "input database-url", timeout: "input apply-timeout" }
+  );
 }
 
 // src/action/log.ts
@@ -203,6 +231,9 @@ var actionLog = {
     }
   })
 };
+
+// src/action/report.ts
+import path2 from "node:path";
 
 // src/core/report/summary.ts
 var MAX_ROWS = 200;
@@ -340,8 +371,21 @@ function summaryOf(run2, outcome) {
   const base = outcome.base;
   const checks = renderSummary(outcome.validation, base ? { added: base.added, baseName: base.name } : {});
   if (!outcome.image || !run2.request.image) return checks;
-  return `${checks}
+  const image = `${checks}
 ${renderImageSummary(outcome.image, run2.request.image.pushReason, outcome.preset.runExample)}`;
+  if (!outcome.apply) return image;
+  return `${image}
+${renderApplySection(outcome.apply, { dir: run2.request.check.dir, baseName: base?.name })}`;
+}
+function annotateApply(outcome, dir) {
+  for (const failure of outcome.apply?.failures ?? []) {
+    const file = failure.file === void 0 ? void 0 : path2.posix.join(dir, failure.file);
+    error(failure.message, {
+      file,
+      startLine: file === void 0 ? void 0 : failure.line,
+      title: `migration-image (apply check: ${failure.title})`
+    });
+  }
 }
 async function comment(run2, body) {
   const { context } = run2;
@@ -393,6 +437,7 @@ async function run() {
     const block = atlasChecksumBlock(outcome.validation);
     if (block) process.stdout.write(fenceCommands(block, fenceToken()));
     for (const problem of outcome.validation.problems) annotate(problem);
+    annotateApply(outcome, action.request.check.dir);
     const summary2 = summaryOf(action, outcome);
     summary.addRaw(summary2, true);
     await summary.write();
@@ -400,6 +445,8 @@ async function run() {
     if (!outcome.validation.valid) setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`);
     else info2(verdictLine(outcome.validation));
     if (outcome.failure !== void 0) throw outcome.failure;
+    if (outcome.apply && !outcome.apply.ok)
+      setFailed("the apply check failed: see the annotations and the summary");
   } catch (error2) {
     if (error2 instanceof PushError) {
       setOutput("tags", error2.pushed.join("\n"));

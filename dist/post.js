@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-UECFRMMA.js";
+} from "./chunks/chunk-X4XIPFHG.js";
 import "./chunks/chunk-SWAAXPTV.js";
 
 // src/action/post.ts

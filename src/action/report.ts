@@ -1,4 +1,6 @@
+import path from 'node:path'
 import * as core from '@actions/core'
+import { renderApplySection } from '../core/report/apply-section.js'
 import { formatLocated } from '../core/errors.js'
 import type { Problem } from '../core/check/problems.js'
 import { ACTION_NAMES } from '../core/option-names.js'
@@ -37,7 +39,21 @@ export function summaryOf(run: ActionRun, outcome: Outcome): string {
   const base = outcome.base
   const checks = renderSummary(outcome.validation, base ? { added: base.added, baseName: base.name } : {})
   if (!outcome.image || !run.request.image) return checks
-  return `${checks}\n${renderImageSummary(outcome.image, run.request.image.pushReason, outcome.preset.runExample)}`
+  const image = `${checks}\n${renderImageSummary(outcome.image, run.request.image.pushReason, outcome.preset.runExample)}`
+  if (!outcome.apply) return image
+  return `${image}\n${renderApplySection(outcome.apply, { dir: run.request.check.dir, baseName: base?.name })}`
+}
+
+/** One annotation per apply-check failure, on the migration file and line the tool's output named. */
+export function annotateApply(outcome: Outcome, dir: string): void {
+  for (const failure of outcome.apply?.failures ?? []) {
+    const file = failure.file === undefined ? undefined : path.posix.join(dir, failure.file)
+    core.error(failure.message, {
+      file,
+      startLine: file === undefined ? undefined : failure.line,
+      title: `migration-image (apply check: ${failure.title})`,
+    })
+  }
 }
 
 /** The PR comment (comment: true): one per directory and tool, updated on every run; never fails the step. */

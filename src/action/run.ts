@@ -7,7 +7,7 @@ import { ACTION_NAMES } from '../core/option-names.js'
 import { atlasChecksumBlock, verdictLine } from '../core/report/text.js'
 import { readActionInputs, type ActionRun } from './inputs.js'
 import { actionLog, fenceToken, info } from './log.js'
-import { annotate, comment, setOutputs, summaryOf } from './report.js'
+import { annotate, annotateApply, comment, setOutputs, summaryOf } from './report.js'
 import { CLEANUP_STATE, type CleanupState, type CleanupStore } from '../io/cleanup.js'
 import { runPipeline } from '../io/pipeline.js'
 import { PushError } from '../io/publish.js'
@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
     const block = atlasChecksumBlock(outcome.validation)
     if (block) process.stdout.write(fenceCommands(block, fenceToken()))
     for (const problem of outcome.validation.problems) annotate(problem)
+    annotateApply(outcome, action.request.check.dir)
     const summary = summaryOf(action, outcome)
     core.summary.addRaw(summary, true)
     await core.summary.write()
@@ -45,6 +46,8 @@ export async function run(): Promise<void> {
     if (!outcome.validation.valid) core.setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`)
     else info(verdictLine(outcome.validation))
     if (outcome.failure !== undefined) throw outcome.failure
+    if (outcome.apply && !outcome.apply.ok)
+      core.setFailed('the apply check failed: see the annotations and the summary')
   } catch (error) {
     if (error instanceof PushError) {
       // Some tags reached the registry: the outputs say which, even though the step fails.
