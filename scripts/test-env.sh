@@ -626,6 +626,11 @@ BUILDX_PART=${MI_TEST_ENV_BUILDX:-1}
 # shellcheck source=scripts/test-env-buildx.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-env-buildx.sh"
 
+# -------------------------------------------------------------- databases ---
+# Database server images for the apply check (PostgreSQL and MariaDB from Debian): their own file, sourced here.
+# shellcheck source=scripts/test-env-db.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-env-db.sh"
+
 # ------------------------------------------------------------------- env ---
 write_env() {
   local tmp=$ENV_FILE.tmp
@@ -650,6 +655,7 @@ write_env() {
     printf 'MI_BASE_DBMATE=%s\n' "$BASE_DBMATE"
     printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
     printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
+    db_images_env
     [[ $BUILDX_PART == 0 ]] || buildx_env
   } > "$tmp"
   chmod 644 "$tmp"
@@ -692,6 +698,7 @@ cmd_up() {
     'ENTRYPOINT ["/liquibase/docker-entrypoint.sh"]' 'CMD ["--help"]' 'WORKDIR /liquibase' \
     "USER liquibase:liquibase" 'ENV LIQUIBASE_HOME=/liquibase' 'ENV DOCKER_LIQUIBASE=true' \
     'ENV LANG=C.UTF-8' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  db_images_up
   ensure_node24
   [[ $BUILDX_PART == 0 ]] || buildx_up
   write_env
