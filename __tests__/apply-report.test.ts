@@ -56,7 +56,7 @@ describe('the Apply check section', () => {
     expect(renderApplySection(passed, { dir: 'm' })).toContain(
       '| Down/up round trip | ✅ rollback × 1 (0.50 s), then up again (0.40 s): same schema |',
     )
-    expect(renderApplyText(passed, 'm')).toContain('  ok   round trip: rollback × 1, then up again')
+    expect(renderApplyText(passed, 'm')).toContain('  ok   round trip: rollback × 1 (0.50 s), then up again (0.40 s)')
     expect(renderApplyText(result, 'm')).toContain(
       '  FAIL 3_c.sql (0.12 s): m/3_c.sql:4: syntax error at or near "|x" @team',
     )

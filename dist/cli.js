@@ -12,7 +12,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-JSB4M6K5.js";
+} from "./chunks/chunk-BSLWW4YU.js";
 import {
   CLI_NAMES,
   COMMANDS,

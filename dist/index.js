@@ -28,7 +28,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-JSB4M6K5.js";
+} from "./chunks/chunk-BSLWW4YU.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -383,7 +383,7 @@ function annotateApply(outcome, dir) {
     error(failure.message, {
       file,
       startLine: file === void 0 ? void 0 : failure.line,
-      title: `migration-image (apply check: ${failure.title})`
+      title: `migration-image apply check (${failure.title})`
     });
   }
 }

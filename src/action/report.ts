@@ -51,7 +51,7 @@ export function annotateApply(outcome: Outcome, dir: string): void {
     core.error(failure.message, {
       file,
       startLine: file === undefined ? undefined : failure.line,
-      title: `migration-image (apply check: ${failure.title})`,
+      title: `migration-image apply check (${failure.title})`,
     })
   }
 }

@@ -140,7 +140,6 @@ class Session {
     let base: ApplyResult['base']
     let roundTrip: RoundTrip = { kind: 'skipped', why: 'the new migrations did not all apply' }
     let schemaDiff: string | undefined
-    let dumpMs = 0
     let databaseMs = 0
     let timedOut: string | undefined
     let shown = input.request.databaseUrl ? 'database-url' : input.request.database
@@ -171,16 +170,14 @@ class Session {
         if (failure) {
           failures.push({ ...failure, title: 'base migrations failed' })
           notes.push("the base branch's own migrations failed on this database: the new ones were not run")
-          return this.result({ shown, databaseMs, base, runs, roundTrip, dumpMs, failures, notes })
+          return this.result({ shown, databaseMs, base, runs, roundTrip, failures, notes })
         }
       } else if (baseNames) {
         base = { adds: [], count: 0, ms: 0, ok: true }
       }
 
-      let d0 = Date.now()
       const before = await this.dump(database, bookkeeping)
       const changesetsBefore = preset.tool === 'liquibase' ? await this.countChangesets(database) : 0
-      dumpMs += Date.now() - d0
 
       let allOk = plan.neverApplied.length === 0
       for (const step of plan.steps) {
@@ -200,11 +197,9 @@ class Session {
           break
         }
       }
-      if (!allOk) return this.result({ shown, databaseMs, base, runs, roundTrip, dumpMs, failures, notes })
+      if (!allOk) return this.result({ shown, databaseMs, base, runs, roundTrip, failures, notes })
 
-      d0 = Date.now()
       const after = await this.dump(database, bookkeeping)
-      dumpMs += Date.now() - d0
       schemaDiff = this.diff(before, after, 'base', 'with the new migrations')
 
       const count =
@@ -216,7 +211,7 @@ class Session {
       const last = this.current
       failures.push({ file: last, message: `did not finish: ${error.message}`, title: 'apply-timeout' })
     }
-    return this.result({ shown, databaseMs, base, runs, roundTrip, schemaDiff, dumpMs, failures, notes, timedOut })
+    return this.result({ shown, databaseMs, base, runs, roundTrip, schemaDiff, failures, notes, timedOut })
   }
 
   /** The migration being applied right now (for a timeout's annotation). */
@@ -229,7 +224,6 @@ class Session {
     runs: RunResult[]
     roundTrip: RoundTrip
     schemaDiff?: string
-    dumpMs: number
     failures: ApplyResult['failures'][number][]
     notes: string[]
     timedOut?: string
@@ -247,7 +241,7 @@ class Session {
       runs: parts.runs,
       roundTrip: parts.roundTrip,
       schemaDiff: parts.schemaDiff,
-      dumpMs: parts.dumpMs,
+      dumpMs: this.dumpMs,
       timedOut: parts.timedOut,
       failures: parts.failures,
       notes: parts.notes,
@@ -496,8 +490,14 @@ class Session {
     }
   }
 
+  /** Time spent dumping the schema (before, after, and the round trip's two). */
+  private dumpMs = 0
+
   private async dump(database: Database, bookkeeping: readonly string[]): Promise<string> {
-    const dumped = await database.client(dumpCommand(database.clientTarget))
+    const t0 = Date.now()
+    const dumped = await database.client(dumpCommand(database.clientTarget)).finally(() => {
+      this.dumpMs += Date.now() - t0
+    })
     if (dumped.timedOut) throw this.timeout('dumping the schema')
     if (dumped.code !== 0) throw new MigrationImageError(`the schema dump failed: ${tail(dumped.stderr)}`)
     return normaliseSchema(dumped.stdout, database.kind, bookkeeping)

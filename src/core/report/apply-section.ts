@@ -108,14 +108,16 @@ export function renderApplySection(
 export function renderApplyText(result: ApplyResult, dir: string): string {
   const line = (run: RunResult, label: string): string =>
     `  ${run.ok ? 'ok  ' : 'FAIL'} ${label} (${seconds(run.ms)})${run.failure ? `: ${run.failure.file ? `${dir}/${run.failure.file}${run.failure.line ? `:${run.failure.line}` : ''}: ` : ''}${run.failure.message}` : ''}`
-  const out = [`apply check on ${result.database}: ${result.ok ? 'passed' : 'failed'} (${seconds(result.totalMs)})`]
+  const out = [
+    `apply check on ${result.database}: ${result.ok ? 'passed' : 'failed'} (${seconds(result.totalMs)}; database ready in ${seconds(result.databaseMs)}, schema dumps ${seconds(result.dumpMs)})`,
+  ]
   if (result.base) out.push(line(result.base, `base: ${result.base.count} migrations`))
   for (const run of result.runs)
     out.push(line(run, run.adds.length === 1 ? run.adds[0] : `${run.adds.length} migrations`))
   const trip = result.roundTrip
   out.push(
     trip.kind === 'ran'
-      ? `  ${trip.ok ? 'ok  ' : 'FAIL'} round trip: ${trip.how}, then up again${trip.problem ? `: ${trip.problem}` : ''}`
+      ? `  ${trip.ok ? 'ok  ' : 'FAIL'} round trip: ${trip.how} (${seconds(trip.downMs)}), then up again (${seconds(trip.upMs)})${trip.problem ? `: ${trip.problem}` : ''}`
       : `  --   round trip: ${trip.why}`,
   )
   if (result.timedOut) out.push(`  ${result.timedOut}`)
