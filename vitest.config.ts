@@ -1,13 +1,17 @@
 import { defineConfig } from 'vitest/config'
+import { liquibaseSchemaVitePlugin } from './scripts/liquibase-xsd.mjs'
 
 // Two projects: `unit` needs no root and no engine (npm run test:unit); `e2e` starts the real parts first
 // (scripts/test-env.sh: dockerd, registry, PostgreSQL, base images). `npm test` runs both.
 export default defineConfig({
+  // Unit tests that import src/ get the same bundled XSDs as dist/ (virtual:liquibase-xsd).
+  plugins: [liquibaseSchemaVitePlugin],
   test: {
     // Every skipped test is listed with its reason after the run (__tests__/setup/skip-notes.ts).
     reporters: ['default', './__tests__/setup/skip-notes.ts'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['__tests__/**/*.test.ts'],
@@ -20,6 +24,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['__tests__/e2e/**/*.test.ts'],

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { COMMANDS, FLAGS } from '../src/core/options.js'
 import { ROOT } from './helpers/tmp.js'
 
 interface ActionYml {
@@ -78,5 +79,16 @@ describe('workflows', () => {
     expect(text).toContain('uses: ./')
     expect(text).toContain('migrate validate --dir file:///migrations')
     expect(text).toContain('packages: write')
+  })
+})
+
+describe("the README's CLI options", () => {
+  it('lists every flag of the option table with the commands it goes with, and nothing else', () => {
+    const listed = tableRows('option').map(([usage, commands]) => [usage.split(' ')[0], commands] as const)
+    const expected = [...FLAGS].flatMap(([name, [, flag]]) => {
+      const commands = flag.commands.length === COMMANDS.length ? 'all' : flag.commands.join(', ')
+      return [[`--${name}`, commands] as const, ...(flag.negatable ? [[`--no-${name}`, commands] as const] : [])]
+    })
+    expect(listed.sort()).toEqual(expected.sort())
   })
 })

@@ -48,7 +48,7 @@ describe('action (node dist/index.js as the runner runs it)', () => {
     const ran = runAction({ tool: 'goose' }, repo)
     expect(ran.status).toBe(1)
     expect(ran.stdout).toContain(
-      '::error title=migration-image (duplicate-version),file=migrations/1_a.sql::goose panics: duplicate version 1 detected (01_b.sql) — give one of them a new, higher version',
+      '::error title=migration-image (goose/duplicate-version),file=migrations/1_a.sql::goose panics: duplicate version 1 detected (01_b.sql) — give one of them a new, higher version',
     )
   })
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { independentSum, makeDir, ROOT, runCli } from './helpers/tmp.js'
@@ -160,6 +160,49 @@ describe('cli hash', () => {
     expect(readFileSync(path.join(dir, 'atlas.sum'), 'utf8')).toBe(independentSum(dir))
     expect(ran.stderr).not.toContain('é_bad.sql') // any *.sql is an Atlas file (version 'é')
     expect(runCli(['validate', dir]).stderr).not.toContain('checksum')
+  })
+
+  // What validate refuses, hash refuses: each of these makes `validate` reject the sum hash would write, so hash stops
+  // with validate's own error before writing anything (an existing atlas.sum is left as it was).
+  it.each([
+    ['a name atlas.sum cannot hold', () => makeDir({ '1_a.sql': 'A', '2_b\n.sql': 'B' }), 'atlas', 'control character'],
+    [
+      'a migration that is a link',
+      () => {
+        const dir = makeDir({ '1_a.sql': 'A', 'target.txt': 'B' })
+        symlinkSync('target.txt', path.join(dir, '2_b.sql'))
+        return dir
+      },
+      'atlas',
+      'is a symlink',
+    ],
+    [
+      'a directory named like a migration (atlas)',
+      () => makeDir({ '1_a.sql': 'A', 'x.sql/y': '' }),
+      'atlas',
+      'directory',
+    ],
+    [
+      'a directory named like a migration (golang-migrate)',
+      () => makeDir({ '1_a.up.sql': 'A', '2_b.up.sql/y': '' }),
+      'golang-migrate',
+      'directory',
+    ],
+  ])('refuses %s before writing, with the error validate gives', (_case, make, tool, says) => {
+    const dir = make()
+    writeFileSync(path.join(dir, 'atlas.sum'), 'kept\n')
+    const validated = runCli(['validate', dir, '--tool', tool, '--json'])
+    const ran = runCli(['hash', dir, '--tool', tool])
+    expect(ran.status).toBe(1)
+    expect(ran.stdout).toBe('')
+    expect(ran.stderr).toContain(says)
+    expect(ran.stderr).toMatch(/atlas\.sum was not written/)
+    expect(readFileSync(path.join(dir, 'atlas.sum'), 'utf8')).toBe('kept\n')
+    // The same problem validate reports, word for word.
+    const json = JSON.parse(validated.stdout) as Record<'errors' | 'warnings', { message: string }[]>
+    const refusal = [...json.errors, ...json.warnings].find(({ message }) => message.includes(says))
+    expect(refusal).toBeDefined()
+    expect(ran.stderr).toContain(refusal!.message)
   })
 
   it('on an empty directory writes the empty sum', () => {

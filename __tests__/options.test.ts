@@ -7,6 +7,8 @@ import { commandHelp } from '../src/cli/help.js'
 import { ACTION_NAMES, CLI_NAMES, nameOptions, OPTION } from '../src/core/option-names.js'
 import { COMMANDS, FLAGS, OPTION_LIST, OPTIONS } from '../src/core/options.js'
 import { readOption } from '../src/core/option-values.js'
+import { formatNames } from '../src/core/check/formats/index.js'
+import { toolNames } from '../src/core/image/presets.js'
 import { ROOT } from './helpers/tmp.js'
 
 interface Input {
@@ -37,6 +39,17 @@ describe('the option table and action.yml', () => {
       if (spec.kind !== 'choice' || !spec.default) continue
       expect(spec.choices, key).toContain(spec.default)
     }
+  })
+})
+
+describe('the table is a leaf module, and what it lists by hand is held to the code', () => {
+  it('names every tool and every format in their help, in order', () => {
+    expect(OPTIONS.tool.flag.help).toContain(`: ${toolNames.join(', ')} (`)
+    expect(OPTIONS.format.flag.help).toContain(`: ${formatNames.join(', ')} (`)
+  })
+
+  it('imports nothing (the fix names, imported by the errors, read it at load time)', () => {
+    expect(readFileSync(path.join(ROOT, 'src/core/options.ts'), 'utf8')).not.toMatch(/^import /m)
   })
 })
 

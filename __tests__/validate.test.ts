@@ -183,7 +183,7 @@ describe('validate: names and entries', () => {
     const dir = makeDir({ '1_a.sql': 'A', 'x.sql/inner.txt': '' })
     writeFileSync(path.join(dir, 'atlas.sum'), independentSum(dir))
     expect((await validateDirectory(dir)).problems).toMatchObject([
-      { code: 'not-regular', severity: 'error', file: path.join(dir, 'x.sql') },
+      { code: 'atlas/directory-named-sql', severity: 'error', file: path.join(dir, 'x.sql') },
     ])
   })
 
@@ -194,7 +194,7 @@ describe('validate: names and entries', () => {
     expect(validation.valid).toBe(true)
     expect(validation.problems).toMatchObject([
       {
-        code: 'duplicate-version',
+        code: 'atlas/duplicate-version',
         severity: 'warning',
         file: path.join(dir, '1_b.sql'),
         message:

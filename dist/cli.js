@@ -3,7 +3,9 @@ import { createRequire as __createRequire } from 'node:module';const require = _
 import {
   applyRequest,
   assertTag,
+  didYouMean,
   formatProblem,
+  getPreset,
   optionLabel,
   parseImageName,
   readOption,
@@ -12,7 +14,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-BSLWW4YU.js";
+} from "./chunks/chunk-H5N2ILL3.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -23,15 +25,13 @@ import {
   OPTIONS,
   UsageError,
   cleanUp,
-  didYouMean,
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-X4XIPFHG.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-MVSXPJGQ.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";
@@ -333,6 +333,13 @@ async function run(argv, io, env) {
     const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() });
     const { validation } = outcome;
     if (request.command === "hash") {
+      if (outcome.wrote === void 0) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}
+`);
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? "this" : "these"} first
+`);
+        return 1;
+      }
       for (const problem of validation.problems) {
         if (!problem.code.startsWith("checksum") && problem.code !== "line-endings")
           io.err(`${formatProblem(problem)}

@@ -19,6 +19,9 @@ import {
   applyRequest,
   assertTag,
   atlasChecksumBlock,
+  getPreset,
+  hasControlCharacter,
+  isRuleCode,
   optionLabel,
   parseImageName,
   readOption,
@@ -28,7 +31,7 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-BSLWW4YU.js";
+} from "./chunks/chunk-H5N2ILL3.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -39,14 +42,12 @@ import {
   errnoCode,
   fenceCommands,
   formatLocated,
-  getPreset,
-  hasControlCharacter,
   markdownCell,
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-X4XIPFHG.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-MVSXPJGQ.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
@@ -244,13 +245,17 @@ function size(bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
 var CHECKS = [
   { name: "atlas.sum", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
-  { name: "names and versions", covers: (code2) => code2 === "bad-name" || code2 === "duplicate-version" },
-  { name: "the tool's rules", covers: (code2) => code2 === "tool-rule" },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
+  {
+    name: "the tool's rules",
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
+  },
   {
     name: "files (no symlinks, binaries or special files)",
-    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular"
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
   },
   { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
   { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
@@ -326,7 +331,7 @@ function commentMarker(dir, tool) {
   return `<!-- migration-image: ${dir.replace(/-->/g, "")} ${tool} -->`;
 }
 async function upsertComment(target, body) {
-  const { getOctokit } = await import("./chunks/github-HVELDBBM.js");
+  const { getOctokit } = await import("./chunks/github-WWVZNPP2.js");
   const octokit = getOctokit(target.token);
   const { owner, repo } = target;
   const text = `${target.marker}

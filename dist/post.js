@@ -9,8 +9,8 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-X4XIPFHG.js";
-import "./chunks/chunk-SWAAXPTV.js";
+} from "./chunks/chunk-MVSXPJGQ.js";
+import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
 async function post() {

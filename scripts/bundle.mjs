@@ -3,6 +3,7 @@
 // start-up time otherwise. esbuild's output is byte-identical on every run.
 import { chmodSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
+import { liquibaseSchemaPlugin } from './liquibase-xsd.mjs'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true })
@@ -25,7 +26,8 @@ const pureHttpClient = {
 }
 
 await build({
-  plugins: [pureHttpClient],
+  // The dbchangelog XSDs, from a Liquibase distribution (scripts/liquibase-xsd.mjs), in a chunk of their own.
+  plugins: [pureHttpClient, liquibaseSchemaPlugin],
   entryPoints: { index: 'src/action/entry.ts', post: 'src/action/post-entry.ts', cli: 'src/cli/entry.ts' },
   outdir: 'dist',
   bundle: true,

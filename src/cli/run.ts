@@ -57,6 +57,11 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     const outcome = await runPipeline(request, { log, cleanup, env, tempDir: tmpdir() })
     const { validation } = outcome
     if (request.command === 'hash') {
+      if (outcome.wrote === undefined) {
+        for (const problem of validation.unhashable) io.err(`${formatProblem(problem)}\n`)
+        io.err(`atlas.sum was not written: fix ${validation.unhashable.length === 1 ? 'this' : 'these'} first\n`)
+        return 1
+      }
       for (const problem of validation.problems) {
         if (!problem.code.startsWith('checksum') && problem.code !== 'line-endings')
           io.err(`${formatProblem(problem)}\n`)

@@ -1,11 +1,10 @@
-import { formatNames } from './check/formats/index.js'
-import { toolNames } from './image/presets.js'
-
 /**
  * Every option of Migration Image, declared once: the action's input (as action.yml holds it), the CLI's flag, the
  * commands the flag goes with, the kind of value and one line of help. The CLI's parser and `--help`, the names that
  * fixes use (`OPTION`, `ACTION_NAMES`, `CLI_NAMES` in option-names.ts) and the values' checks (option-values.ts) all
  * derive from this table; a unit test holds action.yml to it. Adding an option is one entry here plus its use.
+ *
+ * A leaf module: it imports nothing, so every other module (the errors' fix names among them) can import it.
  */
 
 export type Command = 'validate' | 'hash' | 'dockerfile' | 'build' | 'apply-check'
@@ -82,7 +81,7 @@ export const OPTIONS = {
       name: 'tool',
       value: 'NAME',
       commands: ALL,
-      help: `migration tool: ${toolNames.join(', ')} (default: atlas)`,
+      help: 'migration tool: atlas, golang-migrate, flyway, liquibase, dbmate, goose, psql (default: atlas)',
     },
   },
   format: {
@@ -94,7 +93,7 @@ export const OPTIONS = {
       name: 'format',
       value: 'NAME',
       commands: CHECKS,
-      help: `directory format: ${formatNames.join(', ')} (default: the tool's)`,
+      help: "directory format: atlas, golang-migrate, flyway, goose, dbmate, liquibase, psql (default: the tool's)",
     },
   },
   checksum: {

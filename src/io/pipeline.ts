@@ -30,7 +30,7 @@ export interface Outcome {
   readonly validation: Validation
   /** The base-branch checks, when they ran. */
   readonly base?: BaseCheck & { readonly name: string }
-  /** `hash`: the atlas.sum path written. */
+  /** `hash`: the atlas.sum path written; undefined when the directory cannot be hashed (`validation.unhashable`). */
   readonly wrote?: string
   /** `dockerfile` and `build`: the Dockerfile. */
   readonly dockerfile?: string
@@ -56,6 +56,9 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   }
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
+    // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
+    // stops hash before anything is written.
+    if (own.unhashable.length > 0) return { preset, validation: own }
     // Never through a link: a symlinked atlas.sum could point at any file the user can write.
     writeRegular(own.sumPath, own.sumFile)
     return { preset, validation: own, wrote: own.sumPath }

@@ -48,6 +48,11 @@ export interface Validation {
   readonly shipped: string[]
   /** Shipped files that atlas.sum does not hash, with the reason (Atlas's format for the tool leaves them out). */
   readonly uncovered: UncoveredFile[]
+  /**
+   * The problems (of `problems`) that make atlas.sum impossible to write as Atlas would: a name it cannot hold, a
+   * link it would read through, a directory it would fail to read. `hash` refuses to write while any is there.
+   */
+  readonly unhashable: Problem[]
 }
 
 export interface UncoveredFile {
@@ -69,7 +74,7 @@ const REHASH = (dir: string, format: string): string =>
     ? `run 'migration-image hash ${dir}' (or 'atlas migrate hash') and commit atlas.sum`
     : `run 'migration-image hash ${dir} --tool ${format}' (or 'atlas migrate hash --dir "file://${dir}?format=${format}"') and commit atlas.sum`
 
-/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus naming rules. */
+/** Whether a directory without atlas.sum fails (`required`) or gets a notice (`optional`). */
 export type ChecksumPolicy = 'required' | 'optional'
 
 export interface ValidateOptions {
@@ -82,6 +87,7 @@ export interface ValidateOptions {
   readonly maxFileSize?: number
 }
 
+/** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus the tool's rules. */
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<Validation> {
   const format = getFormat(options.format ?? 'atlas')
   const policy = options.checksum ?? (format.name === 'atlas' ? 'required' : 'optional')
@@ -91,11 +97,12 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   // must never reach a log line. The rest of the run does not see it.
   const listing = listed.filter(({ name }) => !hasControlCharacter(name))
   const counted = format.select(listing.filter(({ kind }) => kind !== 'directory').map(({ name }) => name))
-  const problems: Problem[] = [
+  const unhashable: Problem[] = [
     ...controlCharacterProblems(dir, listed),
     ...entryProblems(dir, listing, new Set(counted), format.recursive),
     ...directoryProblems(dir, listing, format),
   ]
+  const problems: Problem[] = [...unhashable]
   const unread = new Set(listing.filter(({ kind }) => kind !== 'file').map(({ name }) => name))
   const hashed = hashDirectory(dir, counted, { maxFileSize: limit, unread })
   const parsed = hashed.files.map((file) => format.parseName(path.posix.basename(file.name)))
@@ -114,8 +121,8 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
         migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
         // Bounded and never through a link: a rule reading a link or a FIFO gets a typed error naming the file.
         read: (name) => readTextBounded(path.join(dir, name), limit),
-        problem: (name, message, fix, line, severity = 'error') => ({
-          code: 'tool-rule',
+        problem: (code, name, message, fix, line, severity = 'error') => ({
+          code,
           severity,
           file: path.join(dir, name),
           line,
@@ -153,6 +160,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
     shipped,
     uncovered: uncoveredFiles(format, shipped, hashed.entries),
+    unhashable,
   }
 }
 
@@ -249,11 +257,12 @@ function directoryProblems(dir: string, listing: readonly DirEntry[], format: Mi
   const directories = listing.filter(({ kind, name }) => kind === 'directory' && !name.includes('/'))
   return format.select(directories.map(({ name }) => name)).map((name) => {
     const verdict = format.directoryEntry?.(name) ?? {
+      code: 'not-regular' as const,
       severity: 'warning' as const,
       message: `is a directory named like a migration: 'atlas migrate hash --dir "file://DIR?format=${format.name}"' fails reading it`,
       fix: 'rename the directory or move it out of the migrations directory',
     }
-    return { code: 'not-regular' as const, file: path.join(dir, name), ...verdict }
+    return { file: path.join(dir, name), ...verdict }
   })
 }
 
@@ -279,11 +288,12 @@ function fileProblems(
     }
     if (name === undefined) {
       const verdict = format.unreadName?.(file.name) ?? {
-        severity: 'error',
+        code: 'bad-name' as const,
+        severity: 'error' as const,
         message: `file name does not match ${format.nameRule}`,
         fix: `rename it like ${format.nameExample}`,
       }
-      problems.push({ code: 'bad-name', file: at, ...verdict })
+      problems.push({ file: at, ...verdict })
       continue
     }
     if (name.version === undefined) continue
@@ -293,11 +303,12 @@ function fileProblems(
       const verdict = format.duplicateVersion
         ? format.duplicateVersion(file.name, twin, name.version)
         : {
+            code: 'duplicate-version' as const,
             severity: 'error' as const,
             message: `version ${name.version} is also used by ${twin}`,
             fix: 'give one of them a new, higher version',
           }
-      if (verdict) problems.push({ code: 'duplicate-version', file: at, ...verdict })
+      if (verdict) problems.push({ file: at, ...verdict })
     } else {
       byVersion.set(key, file.name)
     }

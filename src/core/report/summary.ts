@@ -1,5 +1,5 @@
 import { markdownCell, markdownCode } from '../escape.js'
-import type { Problem } from '../check/problems.js'
+import { isRuleCode, type Problem } from '../check/problems.js'
 import type { Validation } from '../check/validate.js'
 
 const MAX_ROWS = 200
@@ -28,13 +28,20 @@ interface Check {
   readonly needsBase?: boolean
 }
 
+/** The shared name checks and the tools' rules about names and versions (`goose/bad-name`, `flyway/duplicate-version`). */
+const NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/
+
 const CHECKS: readonly Check[] = [
   { name: 'atlas.sum', covers: (code) => code.startsWith('checksum') || code === 'line-endings' },
-  { name: 'names and versions', covers: (code) => code === 'bad-name' || code === 'duplicate-version' },
-  { name: "the tool's rules", covers: (code) => code === 'tool-rule' },
+  { name: 'names and versions', covers: (code) => NAME_RULE.test(code) },
+  {
+    name: "the tool's rules",
+    covers: (code) => isRuleCode(code) && !NAME_RULE.test(code) && !code.endsWith('/directory-named-sql'),
+  },
   {
     name: 'files (no symlinks, binaries or special files)',
-    covers: (code) => code === 'symlink' || code === 'binary' || code === 'not-regular',
+    covers: (code) =>
+      code === 'symlink' || code === 'binary' || code === 'not-regular' || code.endsWith('/directory-named-sql'),
   },
   { name: 'applied migrations unchanged', covers: (code) => code === 'applied-changed', needsBase: true },
   { name: 'new migrations in order', covers: (code) => code === 'out-of-order', needsBase: true },

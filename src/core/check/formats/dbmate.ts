@@ -1,8 +1,21 @@
+import { toolRules, type RuleCode } from '../problems.js'
 import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 
 // amacneil/dbmate v2.35.0. FindMigrations (pkg/dbmate/db.go:467-533) lists the files; Migrate (db.go:351-440) parses
 // each pending file (pkg/dbmate/migration.go) when it applies it.
+
+/** dbmate's rules, each with its stable code (`dbmate/<rule>`). */
+const RULE = toolRules('dbmate', {
+  ignoredName: 'ignored-name',
+  ignoredFile: 'ignored-file',
+  duplicateVersion: 'duplicate-version',
+  missingUp: 'missing-up',
+  statementBeforeUp: 'statement-before-up',
+  downWithoutUp: 'down-without-up',
+  missingDown: 'missing-down',
+  twoSections: 'two-sections',
+})
 
 /** db.go:35: `^(\d+).*\.sql$`; Go's `\d` is ASCII and its `.` stops only at `\n`. */
 const FILE = /^([0-9]+)[^\n]*\.sql$/
@@ -14,6 +27,7 @@ function parseName(name: string): MigrationName | undefined {
 
 // db.go:506-509: names that do not match are skipped silently.
 const unreadName = (): NameVerdict => ({
+  code: RULE.ignoredName,
   severity: 'notice',
   message: 'dbmate ignores this file: its name does not start with a version (digits)',
   fix: 'rename it like 20240101120000_create_users.sql if dbmate should run it',
@@ -35,17 +49,22 @@ const matches = (pattern: RegExp, text: string): number[] => [...text.matchAll(p
 const lineAt = (text: string, index: number): number => text.slice(0, index).split('\n').length
 
 /** Where dbmate fails to parse a migration (migration.go:80-254), or undefined when it parses. */
-function parseDbmateSql(text: string): { line: number; message: string } | undefined {
+function parseDbmateSql(text: string): { code: RuleCode; line: number; message: string } | undefined {
   const ups = matches(UP, text)
   // migration.go:221-225
   if (ups.length === 0) {
-    return { line: 1, message: "dbmate requires each migration to define an up block with '-- migrate:up'" }
+    return {
+      code: RULE.missingUp,
+      line: 1,
+      message: "dbmate requires each migration to define an up block with '-- migrate:up'",
+    }
   }
   // migration.go:187-198, 227-229: before the first up block only empty lines and `--` comments.
   const before = text.slice(0, ups[0]).split('\n')
   const statement = before.findIndex((line) => !new RegExp(`^${S}*$`).test(line) && !new RegExp(`^${S}*--`).test(line))
   if (statement !== -1) {
     return {
+      code: RULE.statementBeforeUp,
       line: statement + 1,
       message: "dbmate does not support statements preceding the '-- migrate:up' block",
     }
@@ -56,6 +75,7 @@ function parseDbmateSql(text: string): { line: number; message: string } | undef
     const downs = matches(DOWN, text.slice(start, end)).map((offset) => start + offset)
     if (downs.length > 1) {
       return {
+        code: RULE.downWithoutUp,
         line: lineAt(text, downs[1]),
         message: "dbmate requires every '-- migrate:down' to be preceded by a '-- migrate:up'",
       }
@@ -66,6 +86,7 @@ function parseDbmateSql(text: string): { line: number; message: string } | undef
     const end = ups[i + 1] ?? text.length
     if (matches(DOWN, text.slice(start, end)).length === 0) {
       return {
+        code: RULE.missingDown,
         line: lineAt(text, start),
         message: "dbmate requires each migration to define a down block with '-- migrate:down'",
       }
@@ -75,6 +96,7 @@ function parseDbmateSql(text: string): { line: number; message: string } | undef
   // into schema_migrations (its primary key) and dbmate up fails there.
   if (ups.length > 1) {
     return {
+      code: RULE.twoSections,
       line: lineAt(text, ups[1]),
       message:
         "a second '-- migrate:up' section records the file's version again: schema_migrations refuses the duplicate",
@@ -92,6 +114,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
     if (failure) {
       problems.push(
         problem(
+          failure.code,
           name,
           `dbmate up fails: ${failure.message}`,
           "write the file as '-- migrate:up', its statements, then '-- migrate:down' and the statements that revert them",
@@ -104,6 +127,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
     if (name.includes('/') || name.endsWith('.sql') || name === 'atlas.sum') continue
     problems.push(
       problem(
+        RULE.ignoredFile,
         name,
         'dbmate ignores this file (migrations end in .sql)',
         'move it out of the directory if it is not needed',
@@ -122,6 +146,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
  */
 export const dbmateFormat: MigrationFormat = {
   name: 'dbmate',
+  ruleCodes: Object.values(RULE),
   recursive: false,
   select: topLevelEndingIn('.sql'),
   parseName,
@@ -130,6 +155,7 @@ export const dbmateFormat: MigrationFormat = {
   // version fails inserting it into schema_migrations, whose version is the primary key
   // (pkg/driver/postgres/postgres.go:327).
   duplicateVersion: (_name, twin, version) => ({
+    code: RULE.duplicateVersion,
     severity: 'error',
     message: `dbmate up fails: version ${version} is also used by ${twin}, and schema_migrations takes each version once`,
     fix: 'give one of them a new, higher version',

@@ -1,10 +1,19 @@
 import path from 'node:path'
+import { toolRules } from '../problems.js'
 import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
 import { goSortSlice } from './go-sort.js'
 import { compareAtlasFlyway, compareFlyway, compareWalkOrder, flywayKey, flywayParts, goLess } from './versions.js'
 
 // Flyway 13.0.0 (flyway/flyway, tag flyway-13.0.0), read with its default configuration: prefixes V, R and B,
 // separator `__`, suffix `.sql`. Paths below are under flyway-core/src/main/java/org/flywaydb/core/.
+
+/** Flyway's rules, each with its stable code (`flyway/<rule>`). */
+const RULE = toolRules('flyway', {
+  skippedName: 'skipped-name',
+  duplicateCallback: 'duplicate-callback',
+  duplicateRepeatable: 'duplicate-repeatable',
+  duplicateVersion: 'duplicate-version',
+})
 
 /** Callback events whose ids are prefixes of SQL callbacks (api/callback/Event.java). */
 const EVENTS = [
@@ -155,6 +164,7 @@ function atlasFlywayFiles(names: readonly string[]): string[] {
 const unreadName = (name: string): NameVerdict => {
   const resource = flywayResource(base(name))
   return {
+    code: RULE.skippedName,
     severity: 'notice',
     message: `Flyway skips this file: ${resource.valid ? 'it is a callback' : resource.reason}`,
     fix: 'rename it like V2__add_orders.sql, R__views.sql or B1__baseline.sql if Flyway should run it',
@@ -180,6 +190,7 @@ function rules({ names, problem }: RuleInput) {
       if (!counted.has(name)) {
         problems.push(
           problem(
+            RULE.skippedName,
             name,
             `Flyway skips this file: ${resource.reason}`,
             'rename it like V2__add_orders.sql, R__views.sql or afterMigrate.sql, or move it out of the directory',
@@ -195,7 +206,14 @@ function rules({ names, problem }: RuleInput) {
       const key = file.slice(0, -4)
       const twin = callbacks.get(key)
       if (twin !== undefined) {
-        problems.push(problem(name, `Flyway fails: a second SQL callback called ${key} (${twin})`, 'keep one of them'))
+        problems.push(
+          problem(
+            RULE.duplicateCallback,
+            name,
+            `Flyway fails: a second SQL callback called ${key} (${twin})`,
+            'keep one of them',
+          ),
+        )
       } else callbacks.set(key, name)
     } else if (resource.kind === 'R') {
       // internal/resolver/CompositeMigrationResolver.java:114-120: repeatables collide by description, across folders.
@@ -203,6 +221,7 @@ function rules({ names, problem }: RuleInput) {
       if (twin !== undefined) {
         problems.push(
           problem(
+            RULE.duplicateRepeatable,
             name,
             `Flyway fails: more than one repeatable migration with description '${resource.description}' (${twin})`,
             'give one of them another description',
@@ -217,6 +236,7 @@ function rules({ names, problem }: RuleInput) {
       if (twin !== undefined) {
         problems.push(
           problem(
+            RULE.duplicateVersion,
             name,
             `Flyway fails: more than one ${resource.kind === 'B' ? 'baseline ' : ''}migration with version ${resource.version} (${twin})`,
             'give one of them a new, higher version',
@@ -235,6 +255,7 @@ function rules({ names, problem }: RuleInput) {
  */
 export const flywayFormat: MigrationFormat = {
   name: 'flyway',
+  ruleCodes: Object.values(RULE),
   recursive: true,
   select: atlasFlywayFiles,
   parseName: parse,

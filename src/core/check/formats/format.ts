@@ -1,7 +1,6 @@
-import type { Problem } from '../problems.js'
+import type { Problem, RuleCode } from '../problems.js'
 
-/** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
-
+/** A migration's name as its tool reads it. */
 export interface MigrationName {
   /** Undefined for files without a version (Flyway repeatables). */
   readonly version?: string
@@ -10,12 +9,12 @@ export interface MigrationName {
   readonly kind?: string
 }
 
-/** What a tool's own rules see: every file name in the listing and the counted migrations. */
 /** Tool settings that change which files matter (Liquibase's master changelog). */
 export interface FormatOptions {
   readonly changelog?: string
 }
 
+/** What a tool's own rules see: every file name in the listing and the counted migrations. */
 export interface RuleInput {
   readonly dir: string
   readonly options: FormatOptions
@@ -27,6 +26,7 @@ export interface RuleInput {
   readonly read: (name: string) => string
   /** A problem on a file of the directory (and line), with its fix. */
   readonly problem: (
+    code: RuleCode,
     name: string,
     message: string,
     fix: string,
@@ -37,13 +37,18 @@ export interface RuleInput {
 
 /** A tool's verdict on one file, in its own words: error where it fails, notice where it skips the file. */
 export interface NameVerdict {
+  /** The tool's rule that gives the verdict. */
+  readonly code: RuleCode
   readonly severity: Problem['severity']
   readonly message: string
   readonly fix: string
 }
 
+/** A migration tool's directory layout: which files count for atlas.sum, in which order, and how names read. */
 export interface MigrationFormat {
   readonly name: string
+  /** Every rule code the format's problems carry (its `toolRules` declaration): `<name>/<rule>`, each once. */
+  readonly ruleCodes: readonly RuleCode[]
   /** Whether files in sub-directories count (only Flyway's layout does). */
   readonly recursive: boolean
   /** The files that feed atlas.sum, in hashing order, from every file name in the listing (slash paths). */

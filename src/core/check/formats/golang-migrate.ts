@@ -1,10 +1,19 @@
 import { sortByUtf8 } from '../byte-order.js'
+import { toolRules } from '../problems.js'
 import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 import { compareIntegers, parseUint64 } from './versions.js'
 
 // golang-migrate v4.19.1 (golang-migrate/migrate). The CLI's `-path` is the file source: source/file/file.go:31 hands
 // the directory to source/iofs.
+
+/** golang-migrate's rules, each with its stable code (`golang-migrate/<rule>`). */
+const RULE = toolRules('golang-migrate', {
+  ignoredName: 'ignored-name',
+  duplicateFile: 'duplicate-file',
+  missingUp: 'missing-up',
+  missingDown: 'missing-down',
+})
 
 /**
  * source/parse.go:22: `^([0-9]+)_(.*)\.(down|up)\.(.*)$` over the whole name, any extension. Go's `.` stops only at
@@ -40,6 +49,7 @@ function parseName(name: string): MigrationName | undefined {
 const unreadName = (name: string): NameVerdict => {
   const parsed = read(name)
   return {
+    code: RULE.ignoredName,
     severity: 'notice',
     message: `golang-migrate ignores this file: ${typeof parsed === 'string' ? parsed : 'it is not an up migration'}`,
     fix: 'rename it like 1_create_users.up.sql if golang-migrate should run it',
@@ -63,6 +73,7 @@ function rules({ names, problem }: RuleInput) {
       if (!hashed.has(name)) {
         problems.push(
           problem(
+            RULE.ignoredName,
             name,
             `golang-migrate ignores this file: ${parsed}`,
             'rename it like 1_create_users.up.sql or 1_create_users.down.sql if golang-migrate should run it',
@@ -80,6 +91,7 @@ function rules({ names, problem }: RuleInput) {
     if (twin !== undefined) {
       problems.push(
         problem(
+          RULE.duplicateFile,
           name,
           `golang-migrate fails: duplicate migration file (${twin} is also the ${parsed.direction} migration of version ${parsed.version})`,
           'give one of them a new version, or remove one',
@@ -95,6 +107,7 @@ function rules({ names, problem }: RuleInput) {
     if (!ups.has(version))
       problems.push(
         problem(
+          RULE.missingUp,
           name,
           `no up migration for version ${version}: 'migrate up' records version ${version} without running anything`,
           `add ${name.replace(/\.down\.([^.]*)$/, '.up.$1')} or remove ${name}`,
@@ -108,6 +121,7 @@ function rules({ names, problem }: RuleInput) {
     if (!downs.has(version)) {
       problems.push(
         problem(
+          RULE.missingDown,
           name,
           `no down migration for version ${version}: 'migrate down' marks it reverted without running anything`,
           `add ${name.replace(/\.up\.([^.]*)$/, '.down.$1')} if 'migrate down' should revert it`,
@@ -128,6 +142,7 @@ function rules({ names, problem }: RuleInput) {
  */
 export const golangMigrateFormat: MigrationFormat = {
   name: 'golang-migrate',
+  ruleCodes: Object.values(RULE),
   recursive: false,
   select: counted,
   parseName,

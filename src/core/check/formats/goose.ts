@@ -1,9 +1,28 @@
+import { toolRules, type RuleCode } from '../problems.js'
 import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 import { compareIntegers, parseInt64 } from './versions.js'
 
 // pressly/goose v3.27.3. The goose CLI (cmd/goose/main.go:183) runs the package-level API: collectMigrationsFS
 // (migrate.go:129-171) lists the files, Migration.run (migration.go:214-289) parses each SQL file when it runs it.
+
+/** goose's rules, each with its stable code (`goose/<rule>`). */
+const RULE = toolRules('goose', {
+  badName: 'bad-name',
+  duplicateVersion: 'duplicate-version',
+  directoryNamedSql: 'directory-named-sql',
+  goMigration: 'go-migration',
+  ignoredFile: 'ignored-file',
+  badAnnotation: 'bad-annotation',
+  duplicateUp: 'duplicate-up',
+  downBeforeUp: 'down-before-up',
+  misplacedStatementBegin: 'misplaced-statement-begin',
+  statementEndWithoutBegin: 'statement-end-without-begin',
+  unclosedStatementBegin: 'unclosed-statement-begin',
+  sqlBeforeUp: 'sql-before-up',
+  missingUp: 'missing-up',
+  unfinishedStatement: 'unfinished-statement',
+})
 
 /**
  * goose's NumericComponent (migration.go:363-380): the text before the first `_` read by strconv.ParseInt (an
@@ -27,6 +46,7 @@ function parseName(name: string): MigrationName | undefined {
 
 // migrate.go:143-151: every `*.sql` must have a version, or goose fails to collect the directory.
 const unreadName = (name: string): NameVerdict => ({
+  code: RULE.badName,
   severity: 'error',
   message: `goose fails to load the directory: could not parse SQL migration file: ${numericComponent(name) as string}`,
   fix: 'rename it like 20240101120000_create_users.sql, or move it out of the directory',
@@ -66,6 +86,7 @@ type State = 'start' | 'up' | 'beginUp' | 'endUp' | 'down' | 'beginDown' | 'endD
 
 /** Where goose's SQL parser fails on a file in one direction, or undefined when it parses. */
 export interface GooseParseError {
+  readonly code: RuleCode
   readonly line: number
   readonly message: string
 }
@@ -83,6 +104,7 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
   let bufferLine = 0
   let beginLine = 0
   const unfinished = (line: number): GooseParseError => ({
+    code: RULE.unfinishedStatement,
     line,
     message: `unfinished SQL statement: missing semicolon? (${direction})`,
   })
@@ -93,16 +115,24 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
     // parser.go:127-196: a line whose trimmed text starts with `--` and that holds `+goose` is an annotation.
     if (trimSpace(line).startsWith('--') && line.includes('+goose')) {
       const found = annotation(line)
-      if ('error' in found) return { line: lineNumber, message: `failed to parse annotation: ${found.error}` }
+      if ('error' in found) {
+        return { code: RULE.badAnnotation, line: lineNumber, message: `failed to parse annotation: ${found.error}` }
+      }
       let fallThrough = false
       switch (found.name) {
         case 'Up': // parser.go:136-143
-          if (state !== 'start') return { line: lineNumber, message: "duplicate '-- +goose Up' annotation" }
+          if (state !== 'start') {
+            return { code: RULE.duplicateUp, line: lineNumber, message: "duplicate '-- +goose Up' annotation" }
+          }
           state = 'up'
           continue
         case 'Down': // parser.go:145-158
           if (state !== 'up' && state !== 'endUp') {
-            return { line: lineNumber, message: "'-- +goose Down' before '-- +goose Up' (or a second Down)" }
+            return {
+              code: RULE.downBeforeUp,
+              line: lineNumber,
+              message: "'-- +goose Down' before '-- +goose Up' (or a second Down)",
+            }
           }
           if (trimSpace(buffer) !== '') return unfinished(bufferLine)
           state = 'down'
@@ -112,6 +142,7 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
           else if (state === 'down' || state === 'endDown') state = 'beginDown'
           else {
             return {
+              code: RULE.misplacedStatementBegin,
               line: lineNumber,
               message:
                 "'-- +goose StatementBegin' must come after '-- +goose Up' or '-- +goose Down' (and not inside another block)",
@@ -122,7 +153,13 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
         case 'StatementEnd': // parser.go:171-179, no `continue`: the line goes on through the statement logic
           if (state === 'beginUp') state = 'endUp'
           else if (state === 'beginDown') state = 'endDown'
-          else return { line: lineNumber, message: "'-- +goose StatementEnd' without a '-- +goose StatementBegin'" }
+          else {
+            return {
+              code: RULE.statementEndWithoutBegin,
+              line: lineNumber,
+              message: "'-- +goose StatementEnd' without a '-- +goose StatementBegin'",
+            }
+          }
           fallThrough = true
           break
         default: // NO TRANSACTION, ENVSUB ON/OFF: parser.go:181-191
@@ -151,7 +188,11 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
         continue
       }
     } else {
-      return { line: lineNumber, message: "SQL before '-- +goose Up': a goose file must start with '-- +goose Up'" }
+      return {
+        code: RULE.sqlBeforeUp,
+        line: lineNumber,
+        message: "SQL before '-- +goose Up': a goose file must start with '-- +goose Up'",
+      }
     }
     // parser.go:245-268: a statement ends at a line ending in `;`, or at StatementEnd.
     if ((state === 'up' || state === 'down') && endsWithSemicolon(line)) buffer = ''
@@ -161,9 +202,15 @@ function parseGooseSql(text: string, direction: 'up' | 'down'): GooseParseError 
     }
   }
   // parser.go:275-285
-  if (state === 'start') return { line: 1, message: "no '-- +goose Up' annotation: a goose file must start with one" }
+  if (state === 'start') {
+    return { code: RULE.missingUp, line: 1, message: "no '-- +goose Up' annotation: a goose file must start with one" }
+  }
   if (state === 'beginUp' || state === 'beginDown') {
-    return { line: beginLine, message: "'-- +goose StatementBegin' is never closed by '-- +goose StatementEnd'" }
+    return {
+      code: RULE.unclosedStatementBegin,
+      line: beginLine,
+      message: "'-- +goose StatementBegin' is never closed by '-- +goose StatementEnd'",
+    }
   }
   if (trimSpace(buffer) !== '') return unfinished(bufferLine)
   return undefined
@@ -178,7 +225,13 @@ function rules({ names, migrations, read, problem }: RuleInput) {
     if (up) {
       // migration.go:223-226: `goose up` parses the file when it applies it, and stops at this error.
       problems.push(
-        problem(name, `goose up fails: ${up.message}`, 'see https://github.com/pressly/goose#sql-migrations', up.line),
+        problem(
+          up.code,
+          name,
+          `goose up fails: ${up.message}`,
+          'see https://github.com/pressly/goose#sql-migrations',
+          up.line,
+        ),
       )
       continue
     }
@@ -186,6 +239,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
     if (down) {
       problems.push(
         problem(
+          down.code,
           name,
           `goose down fails on this file: ${down.message}`,
           'fix the -- +goose Down section',
@@ -203,6 +257,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
       if (typeof numericComponent(name) === 'string' || name.endsWith('_test.go')) continue
       problems.push(
         problem(
+          RULE.goMigration,
           name,
           'goose fails when it reaches this Go migration: Go migrations must be registered and built into a custom goose binary, and the image runs the stock one',
           'write the migration in SQL, or build your own goose binary and image',
@@ -211,6 +266,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
     } else {
       problems.push(
         problem(
+          RULE.ignoredFile,
           name,
           'goose ignores this file (only *.sql and *.go files are migrations)',
           'move it out of the directory if it is not needed',
@@ -230,6 +286,7 @@ function rules({ names, migrations, read, problem }: RuleInput) {
  */
 export const gooseFormat: MigrationFormat = {
   name: 'goose',
+  ruleCodes: Object.values(RULE),
   recursive: false,
   select: topLevelEndingIn('.sql'),
   parseName,
@@ -238,12 +295,14 @@ export const gooseFormat: MigrationFormat = {
   unreadName,
   // migrate.go:35-38: sorting two migrations of one version panics.
   duplicateVersion: (_name, twin, version) => ({
+    code: RULE.duplicateVersion,
     severity: 'error',
     message: `goose panics: duplicate version ${parseInt64(version)} detected (${twin})`,
     fix: 'give one of them a new, higher version',
   }),
   // migrate.go:143-151: fs.Glob lists a directory named `x.sql` too; goose then fails to read or parse it.
   directoryEntry: () => ({
+    code: RULE.directoryNamedSql,
     severity: 'error',
     message: 'is a directory named like a migration: goose lists it as one and fails',
     fix: 'rename the directory so it does not end in .sql, or move it out of the migrations directory',

@@ -1,10 +1,35 @@
 import path from 'node:path'
 import { DirectoryError, errnoCode, MigrationImageError } from '../../errors.js'
 import { readTextBounded } from '../safe-read.js'
-import type { Problem } from '../problems.js'
+import { toolRules, type Problem } from '../problems.js'
 import { atlasFormat } from './atlas.js'
 import type { FormatOptions, MigrationFormat, RuleInput } from './format.js'
 import { isFormattedSql, readFormattedSql } from './liquibase-sql.js'
+import { checkSchema } from './liquibase-xsd.js'
+import { getPreset } from '../../image/presets.js'
+
+/** Liquibase's rules, each with its stable code (`liquibase/<rule>`). */
+const RULE = toolRules('liquibase', {
+  noChangelog: 'no-changelog',
+  parseError: 'parse-error',
+  xmlSchema: 'xml-schema',
+  parseWarning: 'parse-warning',
+  includeTwice: 'include-twice',
+  includeAgainLogicalPath: 'include-again-logical-path',
+  includeOutside: 'include-outside',
+  includeMissing: 'include-missing',
+  includeMissingOptional: 'include-missing-optional',
+  includeUnknownType: 'include-unknown-type',
+  includeAllEmpty: 'include-all-empty',
+  includeAllEmptyOptional: 'include-all-empty-optional',
+  includeAllUnknownType: 'include-all-unknown-type',
+  changesetWithoutId: 'changeset-without-id',
+  changesetDuplicate: 'changeset-duplicate',
+  propertyInPath: 'property-in-path',
+  sqlFileMissing: 'sql-file-missing',
+  propertiesMissing: 'properties-missing',
+  propertiesMissingOptional: 'properties-missing-optional',
+})
 
 /*
  * Liquibase, as 4.33.0 (the preset's version) loads a changelog tree. Sources, liquibase/liquibase at v4.33.0, under
@@ -96,6 +121,8 @@ interface ParseFailure {
   readonly message: string
   readonly line?: number
   readonly fix: string
+  /** The rule, when it is not a parse error (a schema violation). */
+  readonly rule?: (typeof RULE)[keyof typeof RULE]
 }
 
 class ChangelogError extends Error {
@@ -231,7 +258,7 @@ const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot:
  * DOCTYPE external entities are refused (the parser throws), so a changelog cannot make this tool read other files
  * or blow up in memory; only the five predefined entities are decoded in attribute values.
  */
-async function readXml(source: string): Promise<Changelog> {
+async function readXml(name: string, source: string): Promise<{ changelog: Changelog; failures: ParseFailure[] }> {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser')
   const valid = XMLValidator.validate(source)
   if (valid !== true) throw new ChangelogError(`is not well-formed XML: ${valid.err.msg}`, valid.err.line)
@@ -277,17 +304,35 @@ async function readXml(source: string): Promise<Changelog> {
   if (root?.name !== 'databaseChangeLog') {
     throw new ChangelogError('"databaseChangeLog" expected as root element', root?.line)
   }
-  if (!declaresSchema(root)) {
+  const location = schemaLocation(root)
+  if (location === undefined) {
     throw new ChangelogError(
       `does not declare Liquibase's XML schema: Liquibase validates XML changelogs against it and stops ("Cannot find the declaration of element 'databaseChangeLog'")`,
       root.line,
       `give the root xmlns="${CHANGELOG_NAMESPACE}" and an xsi:schemaLocation naming a dbchangelog XSD (Liquibase's image validates XML unless LIQUIBASE_VALIDATE_XML_CHANGELOG_FILES=false)`,
     )
   }
-  return readEntries(root.children)
+  const check = await checkSchema(name, source, location)
+  if (check.kind === 'unknown-location') {
+    // LiquibaseEntityResolver.java:65-71: not in the jar, and secure parsing forbids fetching it.
+    throw new ChangelogError(
+      `names the XSD '${location}', which Liquibase ${LIQUIBASE_VERSION} does not hold: it stops ("Unable to resolve xml entity ${location}")`,
+      root.line,
+      `name ${CHANGELOG_NAMESPACE}/dbchangelog-latest.xsd (or a version up to ${LIQUIBASE_VERSION.split('.').slice(0, 2).join('.')})`,
+    )
+  }
+  const failures = check.violations.map(({ message, line }) => ({
+    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${message}`,
+    line,
+    fix: `fix the changelog as ${check.xsd} requires`,
+    rule: RULE.xmlSchema,
+  }))
+  return { changelog: readEntries(root.children), failures }
 }
 
 const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
+/** The preset's Liquibase: the XSD versions it holds. */
+const LIQUIBASE_VERSION = getPreset('liquibase').baseImage.split(':')[1]
 
 /**
  * XMLChangeLogSAXParser.java:43 turns on a validating parser (VALIDATE_XML_CHANGELOG_FILES defaults to true,
@@ -296,17 +341,16 @@ const CHANGELOG_NAMESPACE = 'http://www.liquibase.org/xml/ns/dbchangelog'
  * (LiquibaseEntityResolver.java serves the dbchangelog-*.xsd files from the jar). Without it Liquibase stops with
  * "cvc-elt.1.a: Cannot find the declaration of element 'databaseChangeLog'" (checked against Liquibase 4.28).
  */
-function declaresSchema(root: Entry): boolean {
+function schemaLocation(root: Entry): string | undefined {
   const prefix = root.tag?.includes(':') ? root.tag.slice(0, root.tag.indexOf(':')) : undefined
   const namespace = root.attributes[prefix === undefined ? 'xmlns' : `xmlns:${prefix}`]
-  if (namespace !== CHANGELOG_NAMESPACE) return false
+  if (namespace !== CHANGELOG_NAMESPACE) return undefined
   const location = Object.entries(root.attributes).find(
     ([key]) => key === 'schemaLocation' || key.endsWith(':schemaLocation'),
   )
   const pairs = typeof location?.[1] === 'string' ? location[1].trim().split(/\s+/) : []
-  return pairs.some(
-    (token, index) => index % 2 === 0 && token === CHANGELOG_NAMESPACE && pairs[index + 1] !== undefined,
-  )
+  const at = pairs.findIndex((token, index) => index % 2 === 0 && token === CHANGELOG_NAMESPACE)
+  return at >= 0 ? pairs[at + 1] : undefined
 }
 
 interface YamlApi {
@@ -411,22 +455,23 @@ function readChangelogText(dir: string, name: string): string {
 async function readChangelog(
   dir: string,
   name: string,
-): Promise<{ changelog: Changelog; failure?: ParseFailure; warning?: ParseFailure }> {
+): Promise<{ changelog: Changelog; failures?: ParseFailure[]; warning?: ParseFailure }> {
   let source: string
   try {
     // BomAwareInputStream (XMLChangeLogSAXParser.java:127) and StreamUtil drop a byte order mark.
     source = readChangelogText(dir, name).replace(/^\uFEFF/, '')
   } catch (error) {
     if (error instanceof ChangelogError)
-      return { changelog: empty(), failure: { message: error.message, fix: error.fix } }
+      return { changelog: empty(), failures: [{ message: error.message, fix: error.fix }] }
     throw new MigrationImageError(`cannot be read (${errnoCode(error) ?? String(error)})`, {
       file: path.join(dir, name),
     })
   }
   try {
     switch (kindOf(name)) {
-      case 'xml':
-        return { changelog: await readXml(source) }
+      case 'xml': {
+        return await readXml(name, source)
+      }
       case 'yaml':
       case 'json':
         return { changelog: await readYaml(source) }
@@ -437,10 +482,12 @@ async function readChangelog(
           if (source.trim() === '')
             return {
               changelog: empty(),
-              failure: {
-                message: 'is empty: Liquibase stops with "Unable to parse empty file"',
-                fix: 'add SQL, or remove the file and its include',
-              },
+              failures: [
+                {
+                  message: 'is empty: Liquibase stops with "Unable to parse empty file"',
+                  fix: 'add SQL, or remove the file and its include',
+                },
+              ],
             }
           // SqlChangeLogParser.java:79-86: one changeset, its id made from the path, author "includeAll".
           return {
@@ -452,14 +499,14 @@ async function readChangelog(
         }
         const sql = readFormattedSql(source)
         const changelog = { ...empty(), changeSets: sql.changeSets }
-        return sql.error ? { changelog, failure: sql.error } : { changelog, warning: sql.warning }
+        return sql.error ? { changelog, failures: [sql.error] } : { changelog, warning: sql.warning }
       }
       default:
         return { changelog: empty() }
     }
   } catch (error) {
     if (error instanceof ChangelogError)
-      return { changelog: empty(), failure: { message: error.message, line: error.line, fix: error.fix } }
+      return { changelog: empty(), failures: [{ message: error.message, line: error.line, fix: error.fix }] }
     throw error
   }
 }
@@ -505,6 +552,7 @@ async function changelogTree(
   if (!master) {
     problems.push(
       problem(
+        RULE.noChangelog,
         options.changelog ?? '.',
         options.changelog
           ? `the changelog '${options.changelog}' is not in the directory`
@@ -533,6 +581,7 @@ async function changelogTree(
       loads.add(load)
       problems.push(
         problem(
+          RULE.includeAgainLogicalPath,
           from ?? name,
           `includes ${name} again under another logicalFilePath: Liquibase runs its changesets a second time`,
           'include each changelog once',
@@ -548,6 +597,7 @@ async function changelogTree(
       // reports them as duplicates (VV:134-140, checked at VV:209-211).
       problems.push(
         problem(
+          RULE.includeTwice,
           from ?? name,
           `includes ${name} a second time: Liquibase fails validation with duplicate changesets`,
           'include each changelog once',
@@ -557,12 +607,13 @@ async function changelogTree(
       continue
     }
     loaded.add(name)
-    const { changelog, failure, warning } = await readChangelog(dir, name)
-    if (failure) {
-      problems.push(problem(name, failure.message, failure.fix, failure.line))
+    const { changelog, failures = [], warning } = await readChangelog(dir, name)
+    if (failures.length > 0) {
+      for (const failure of failures)
+        problems.push(problem(failure.rule ?? RULE.parseError, name, failure.message, failure.fix, failure.line))
       continue
     }
-    if (warning) problems.push(problem(name, warning.message, warning.fix, warning.line, 'warning'))
+    if (warning) problems.push(problem(RULE.parseWarning, name, warning.message, warning.fix, warning.line, 'warning'))
     contributes.set(name, changelog.includes.length > 0 || changelog.changeSets.some(({ ignored }) => !ignored))
     for (const changeSet of changelog.changeSets) {
       if (changeSet.ignored) continue // VV:99-102: ignored changesets are not validated.
@@ -570,6 +621,7 @@ async function changelogTree(
       if (changeSet.id.trim() === '') {
         problems.push(
           problem(
+            RULE.changesetWithoutId,
             name,
             changeSet.author === '' ? 'a changeset has no id and no author' : 'a changeset has no id',
             'give every changeset an id (and an author)',
@@ -584,6 +636,7 @@ async function changelogTree(
       if (twin !== undefined) {
         problems.push(
           problem(
+            RULE.changesetDuplicate,
             name,
             `changeset ${changeSet.author}:${changeSet.id} is defined twice in this file (also at line ${twin}): Liquibase fails validation`,
             'give one of them a new id',
@@ -595,6 +648,7 @@ async function changelogTree(
     const unchecked = (what: string, line?: number): void => {
       problems.push(
         problem(
+          RULE.propertyInPath,
           name,
           `${what} uses a changelog property: Liquibase expands it at run time, so it is not checked or shipped here`,
           'write the path without ${…} to have it checked and shipped',
@@ -617,6 +671,7 @@ async function changelogTree(
       // `rollback` only.
       problems.push(
         problem(
+          RULE.sqlFileMissing,
           name,
           target === undefined
             ? `sqlFile '${ref.path}' is outside the migrations directory: it would be missing from the image`
@@ -638,6 +693,7 @@ async function changelogTree(
       } else if (property.errorIfMissing) {
         problems.push(
           problem(
+            RULE.propertiesMissing,
             name,
             `properties file '${property.file}' does not exist in the directory`,
             'fix the path or add the file',
@@ -648,6 +704,7 @@ async function changelogTree(
         // DCL:551-555: errorIfMissing="false" → a warning, and the properties are not set.
         problems.push(
           problem(
+            RULE.propertiesMissingOptional,
             name,
             `properties file '${property.file}' is missing: Liquibase skips it (errorIfMissing="false")`,
             'add the file or remove the property',
@@ -666,6 +723,7 @@ async function changelogTree(
       if (target === undefined) {
         problems.push(
           problem(
+            RULE.includeOutside,
             name,
             `includes '${include.path}', outside the migrations directory: it would be missing from the image`,
             'move the file into the directory',
@@ -682,6 +740,7 @@ async function changelogTree(
           problems.push(
             include.errorIfMissing
               ? problem(
+                  RULE.includeMissing,
                   name,
                   `includes '${include.path}', which does not exist in the directory`,
                   include.path.startsWith('/')
@@ -690,6 +749,7 @@ async function changelogTree(
                   include.line,
                 )
               : problem(
+                  RULE.includeMissingOptional,
                   name,
                   `includes '${include.path}', which does not exist: Liquibase skips it (errorIfMissing="false")`,
                   'add the file or remove the include',
@@ -703,6 +763,7 @@ async function changelogTree(
         if (kindOf(target) === 'unknown') {
           problems.push(
             problem(
+              RULE.includeUnknownType,
               name,
               `includes '${include.path}': Liquibase has no parser for this file type and stops`,
               'include .xml, .yaml, .yml, .json or .sql changelogs only',
@@ -728,12 +789,14 @@ async function changelogTree(
         problems.push(
           include.errorIfMissing
             ? problem(
+                RULE.includeAllEmpty,
                 name,
                 `includeAll '${include.path}' finds no files: Liquibase stops ("directory was empty")`,
                 'add changelogs there, fix the path, or set errorIfMissingOrEmpty="false"',
                 include.line,
               )
             : problem(
+                RULE.includeAllEmptyOptional,
                 name,
                 `includeAll '${include.path}' finds no files: Liquibase includes nothing (errorIfMissingOrEmpty="false")`,
                 'add changelogs there or remove the includeAll',
@@ -748,6 +811,7 @@ async function changelogTree(
         if (kindOf(file) === 'unknown') {
           problems.push(
             problem(
+              RULE.includeAllUnknownType,
               file,
               `includeAll '${include.path}' finds this file, but Liquibase has no parser for it and skips it`,
               'move it out of the folder, or ignore this notice',
@@ -765,8 +829,8 @@ async function changelogTree(
   return { files: [...loaded, ...extra], problems }
 }
 
-const silent: ProblemFactory = (name, message, fix, line, severity = 'error') => ({
-  code: 'tool-rule',
+const silent: ProblemFactory = (code, name, message, fix, line, severity = 'error') => ({
+  code,
   severity,
   file: name,
   line,
@@ -782,6 +846,7 @@ const silent: ProblemFactory = (name, message, fix, line, severity = 'error') =>
 export const liquibaseFormat: MigrationFormat = {
   ...atlasFormat,
   name: 'liquibase',
+  ruleCodes: Object.values(RULE),
   recursive: true,
   select: (names) => atlasFormat.select(names),
   parseName: (name) => ({ description: name }),
