@@ -21,13 +21,12 @@ const latest = (contentKey?: string, extra: Partial<TagFacts> = {}): TagFacts =>
   ...extra,
 })
 const facts = (over: Partial<ReuseFacts> = {}): ReuseFacts => ({
-  buildxVersion: '0.29.1',
   contentKey: KEY,
   tags: [absent('r/app:newsha'), latest(KEY)],
   ...over,
 })
 
-describe('decideReuse: re-tag only an exact key match, when pushing with buildx', () => {
+describe('decideReuse: re-tag only an exact key match, when pushing (any engine)', () => {
   const table: [string, boolean, ReuseFacts, 're-tag' | 'build'][] = [
     ['latest has the same key', true, facts(), 're-tag'],
     [
@@ -37,7 +36,6 @@ describe('decideReuse: re-tag only an exact key match, when pushing with buildx'
       're-tag',
     ],
     ['not pushing (pull request)', false, facts(), 'build'],
-    ['no buildx (legacy docker build)', true, facts({ buildxVersion: undefined }), 'build'],
     ['no key (base digest unknown)', true, facts({ contentKey: undefined, noKey: 'offline' }), 'build'],
     ['latest has another key', true, facts({ tags: [absent('r/app:newsha'), latest(OTHER)] }), 'build'],
     ['latest has no key label (built before keys)', true, facts({ tags: [latest(undefined)] }), 'build'],

@@ -14,7 +14,7 @@ import {
   runPipeline,
   sourceDateEpoch,
   validationJson
-} from "./chunks/chunk-H5N2ILL3.js";
+} from "./chunks/chunk-MP3MIMI6.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -30,7 +30,7 @@ import {
   formatLocated,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-MVSXPJGQ.js";
+} from "./chunks/chunk-BJW4GB7K.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/stdin.ts
@@ -203,6 +203,8 @@ function imageRequest(command, values, deps) {
     platforms: flag(values, "platforms") ?? [],
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,
+    engine: flag(values, "engine") ?? OPTIONS.engine.default,
+    output: flag(values, "output"),
     builder: flag(values, "builder"),
     selfCheck: flag(values, "selfCheck") ?? false,
     credentials
@@ -376,10 +378,10 @@ async function run(argv, io, env) {
       io.out(renderApplyText(outcome.apply, request.check.dir));
       return outcome.apply.ok ? 0 : 1;
     }
-    io.out(
-      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : "built"} ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}
-`
-    );
+    const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : image.archive ? "wrote" : "built";
+    const what = image.archive ? `${image.archive} (${image.references.join(" ")})` : image.references.join(" ");
+    io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ""}
+`);
     return 0;
   } finally {
     await cleanUp(cleanup.state, env);

@@ -15,7 +15,6 @@ import {
   warning
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
-  PushError,
   applyRequest,
   assertTag,
   atlasChecksumBlock,
@@ -31,13 +30,14 @@ import {
   runnerPath,
   sourceDateEpoch,
   verdictLine
-} from "./chunks/chunk-H5N2ILL3.js";
+} from "./chunks/chunk-MP3MIMI6.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
   MigrationImageError,
   OPTION,
   OPTIONS,
+  PushError,
   UsageError,
   errnoCode,
   fenceCommands,
@@ -46,7 +46,7 @@ import {
   markdownCode,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-MVSXPJGQ.js";
+} from "./chunks/chunk-BJW4GB7K.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
@@ -168,6 +168,7 @@ function readActionInputs(env = process.env) {
         platforms: input("platforms") ?? [],
         provenance: input("provenance") ?? OPTIONS.provenance.default,
         cache: input("cache") ?? OPTIONS.cache.default,
+        engine: input("engine") ?? OPTIONS.engine.default,
         builder: input("builder"),
         selfCheck: input("selfCheck") ?? false,
         credentials: password ? { username, password } : void 0

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-MVSXPJGQ.js";
+} from "./chunks/chunk-BJW4GB7K.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

@@ -20,6 +20,7 @@
 # Settings (environment):
 #   MI_TEST_ENV_DIR   state dir            (default /tmp/migration-image-test-env)
 #   MI_REGISTRY_PORT  registry port        (default 5055)
+#   MI_REGISTRY2_PORT the second registry's port (default 5065; scripts/test-env-registry2.sh)
 #   MI_PG_PORT        PostgreSQL port      (default 54329)
 #   MI_DOCKER_BIN     docker client to use (default: the client shipped with docker.io)
 #   MI_DEBIAN_MIRROR  mirror for mmdebstrap (default: this machine's own apt sources)
@@ -625,6 +626,8 @@ ensure_node24() {
 BUILDX_PART=${MI_TEST_ENV_BUILDX:-1}
 # shellcheck source=scripts/test-env-buildx.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-env-buildx.sh"
+# shellcheck source=scripts/test-env-registry2.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-env-registry2.sh"
 
 # -------------------------------------------------------------- databases ---
 # Database server images for the apply check (PostgreSQL and MariaDB from Debian): their own file, sourced here.
@@ -656,6 +659,7 @@ write_env() {
     printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
     printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
     db_images_env
+    registry2_env
     [[ $BUILDX_PART == 0 ]] || buildx_env
   } > "$tmp"
   chmod 644 "$tmp"
@@ -685,8 +689,10 @@ cmd_up() {
   DOCKER_BIN=$(docker_client)
   start_dockerd
   start_registry
+  start_registry2
   start_postgres
   registry_login
+  registry2_login
   ensure_image "$BASE_PSQL" base/psql 15 build_psql_tar "$CACHE/psql-$SUITE.tar" \
     'CMD ["bash"]' 'ENV LANG=C.UTF-8' \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -712,6 +718,7 @@ cmd_down() {
   mkdir -p "$STATE/run" "$STATE/logs"
   with_lock
   buildx_down
+  stop_registry2
   stop_pidfile registry "$REG_PIDFILE" docker-registry
   stop_pidfile dockerd "$DOCKER_PIDFILE" dockerd
   if [[ -s $PG_DATA/postmaster.pid ]] && pg_pid >/dev/null; then
@@ -741,6 +748,7 @@ cmd_status() {
   else
     echo "postgres: stopped"; all=3
   fi
+  registry2_status || all=3
   if [[ $BUILDX_PART != 0 ]]; then buildx_status || all=3; fi
   return $all
 }

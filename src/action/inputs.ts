@@ -114,6 +114,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
         platforms: input('platforms') ?? [],
         provenance: input('provenance') ?? OPTIONS.provenance.default,
         cache: input('cache') ?? OPTIONS.cache.default,
+        engine: input('engine') ?? OPTIONS.engine.default,
         builder: input('builder'),
         selfCheck: input('selfCheck') ?? false,
         credentials: password ? { username, password } : undefined,

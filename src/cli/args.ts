@@ -149,6 +149,8 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
     platforms: flag(values, 'platforms') ?? [],
     provenance: flag(values, 'provenance') ?? OPTIONS.provenance.default,
     cache: flag(values, 'cache') ?? OPTIONS.cache.default,
+    engine: flag(values, 'engine') ?? OPTIONS.engine.default,
+    output: flag(values, 'output'),
     builder: flag(values, 'builder'),
     selfCheck: flag(values, 'selfCheck') ?? false,
     credentials,

@@ -95,9 +95,9 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
       io.out(renderApplyText(outcome.apply, request.check.dir))
       return outcome.apply.ok ? 0 : 1
     }
-    io.out(
-      `${image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : 'built'} ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}\n`,
-    )
+    const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : image.archive ? 'wrote' : 'built'
+    const what = image.archive ? `${image.archive} (${image.references.join(' ')})` : image.references.join(' ')
+    io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ''}\n`)
     return 0
   } finally {
     await cleanUp(cleanup.state, env)

@@ -49,3 +49,14 @@ export function errnoCode(error: unknown): string | undefined {
   }
   return undefined
 }
+
+/** A push that failed for some tags: `pushed` names the references that did reach the registry. */
+export class PushError extends MigrationImageError {
+  constructor(
+    message: string,
+    readonly pushed: string[],
+    where: { fix?: string } = {},
+  ) {
+    super(message, where)
+  }
+}

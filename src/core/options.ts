@@ -56,6 +56,7 @@ export const PROVENANCE_MODES = ['false', 'true', 'mode=min', 'mode=max'] as con
 export const CACHE_MODES = ['auto', 'true', 'false'] as const
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const CHECKSUM_POLICIES = ['required', 'optional'] as const
+export const ENGINES = ['buildx', 'registry', 'auto'] as const
 /** pull_request_target: the user opts in by name to running strangers' SQL in a workflow that holds secrets. */
 export const APPLY_CHECK_MODES = ['false', 'true', 'pull_request_target'] as const
 
@@ -270,6 +271,29 @@ export const OPTIONS = {
       help: 'use the GitHub Actions cache even for a COPY-only image (default: only with --self-check); --no-cache: never',
     },
     fixName: { action: 'cache: true', cli: '--cache' },
+  },
+  engine: {
+    kind: 'choice',
+    choices: ENGINES,
+    input: 'engine',
+    default: 'buildx',
+    description:
+      "buildx | registry | auto. buildx builds the Dockerfile with docker; registry assembles the image on the registry (the base's manifest and config plus one layer, every platform at once, no Docker engine); auto uses registry when no Docker engine is reachable.",
+    flag: {
+      name: 'engine',
+      value: 'NAME',
+      commands: BUILD,
+      help: 'buildx (default) | registry | auto: registry assembles the image without Docker; auto when none runs',
+    },
+  },
+  output: {
+    kind: 'text',
+    flag: {
+      name: 'output',
+      value: 'FILE.tar',
+      commands: BUILD,
+      help: 'with --engine registry and no --push: write an OCI image archive (docker load, podman load)',
+    },
   },
   builder: {
     kind: 'builder',

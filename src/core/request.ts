@@ -1,4 +1,5 @@
 import type { CacheMode } from './build/plan.js'
+import type { ENGINES } from './options.js'
 import type { ImageName } from './image/image-ref.js'
 import type { OptionNames } from './option-names.js'
 import type { Command } from './options.js'
@@ -49,6 +50,8 @@ export interface BaseRequest {
   readonly allowOutOfOrder: boolean
 }
 
+export type Engine = (typeof ENGINES)[number]
+
 export interface ImageRequest {
   readonly name: ImageName
   /** Tags, not references; the first is the commit's (or the first one given when there is no commit). */
@@ -79,6 +82,13 @@ export interface ImageRequest {
   readonly provenance: string
   /** The GitHub Actions cache: `auto`, `true`, `false` (planPublish decides what auto means). */
   readonly cache: CacheMode
+  /**
+   * How the image is made: `buildx` (the Dockerfile, with docker), `registry` (assembled on the registry from the
+   * base's documents and one layer, no Docker engine), `auto` (registry when no Docker engine is reachable).
+   */
+  readonly engine: Engine
+  /** The CLI's `--output FILE.tar`: the registry engine writes an OCI image archive there instead of pushing. */
+  readonly output?: string
   /** An existing buildx builder to use as it is (never starts with `-`). */
   readonly builder?: string
   /** Run the tool's offline validation in a build stage (atlas, goose). */

@@ -26,10 +26,11 @@ import { applyRun, BOOKKEEPING_TABLES, rollBack, type ToolRun } from '../core/ap
 import { MigrationImageError } from '../core/errors.js'
 import { oneLine } from '../core/escape.js'
 import type { Preset } from '../core/image/presets.js'
+import type { ImageSpec } from '../core/image/spec.js'
 import type { ApplyRequest } from '../core/request.js'
 import { applyLabel, removeApplyParts } from './apply-parts.js'
 import type { CleanupStore } from './cleanup.js'
-import { Docker, tail, type DockerResult } from './docker.js'
+import { Docker, lastLines as tail, type DockerResult } from './docker.js'
 import { ensureCommit, treeAt } from './git-base.js'
 import type { Log } from './log.js'
 import { removeContext, stageContext, type StagedContext } from './stage.js'
@@ -47,6 +48,8 @@ export interface ApplyCheckInput {
   readonly preset: Preset
   /** The image this run built, runnable from the engine's store (loaded, or pushed and pullable). */
   readonly image: string
+  /** The image's layout (where the migrations go, the psql runner): staged copies follow it. */
+  readonly spec: ImageSpec
   /** The directory as checked out, validated. */
   readonly head: Validation
   readonly options: ValidateOptions
@@ -348,7 +351,7 @@ class Session {
     const created = await this.docker().run(
       ['network', 'create', '--internal', '--label', applyLabel(this.prefix), this.prefix],
       {
-        probe: 1,
+        timeoutProbes: 1,
       },
     )
     if (created.code !== 0) throw new MigrationImageError(`cannot create the check's network: ${tail(created.stderr)}`)
@@ -377,7 +380,7 @@ class Session {
     }
     const inspected = await this.docker().run(
       ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', '--', name],
-      { probe: 1 },
+      { timeoutProbes: 1 },
     )
     const ip = inspected.stdout.trim()
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip))
@@ -416,10 +419,10 @@ class Session {
       const probe = await database.client(readinessCommand(database.clientTarget))
       if (probe.code === 0) return
       const state = await this.docker().run(['inspect', '--format', '{{.State.Running}}', '--', container], {
-        probe: 1,
+        timeoutProbes: 1,
       })
       if (state.stdout.trim() !== 'true') {
-        const logs = await this.docker().run(['logs', '--tail', '20', '--', container], { probe: 1 })
+        const logs = await this.docker().run(['logs', '--tail', '20', '--', container], { timeoutProbes: 1 })
         throw new MigrationImageError(`the database exited while starting: ${tail(logs.stdout + logs.stderr)}`, {
           fix: 'check the database input (its image and version)',
         })
@@ -544,7 +547,7 @@ class Session {
     const ms = Date.now() - t0
     if (ran.timedOut) {
       await this.docker()
-        .run(['rm', '-f', '-v', name], { probe: 1 })
+        .run(['rm', '-f', '-v', name], { timeoutProbes: 1 })
         .catch(() => undefined)
       throw this.timeout(`applying ${label}`)
     }
@@ -576,7 +579,7 @@ class Session {
   }
 
   private async stage(validation: Validation, subset: boolean): Promise<StagedContext> {
-    const context = stageContext(this.ports.tempDir, validation, this.input.preset, '')
+    const context = stageContext(this.ports.tempDir, validation, this.input.spec)
     this.staged.push(context)
     // Atlas checks atlas.sum before it applies: a subset gets its own (the base's tree has its own already).
     if (this.input.preset.tool === 'atlas' && subset) {
@@ -592,7 +595,8 @@ class Session {
     await this.database?.drop?.().catch(() => undefined)
     const docker = this.docker()
     await removeApplyParts(docker, this.prefix).catch(() => undefined)
-    if (this.networkCreated) await docker.run(['network', 'rm', this.prefix], { probe: 1 }).catch(() => undefined)
+    if (this.networkCreated)
+      await docker.run(['network', 'rm', this.prefix], { timeoutProbes: 1 }).catch(() => undefined)
     for (const context of this.staged) removeContext(context)
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true })
   }

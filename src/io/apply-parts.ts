@@ -14,14 +14,14 @@ export async function removeApplyParts(docker: Docker, prefix: string): Promise<
   if (!APPLY_PREFIX.test(prefix)) return []
   const done: string[] = []
   const listed = await docker
-    .run(['ps', '-aq', '--filter', `label=${applyLabel(prefix)}`], { probe: 1 })
+    .run(['ps', '-aq', '--filter', `label=${applyLabel(prefix)}`], { timeoutProbes: 1 })
     .catch(() => undefined)
   const ids = (listed?.stdout ?? '').split('\n').filter((id) => /^[0-9a-f]{12,64}$/.test(id))
   if (ids.length > 0) {
-    await docker.run(['rm', '-f', '-v', ...ids], { probe: 1 }).catch(() => undefined)
+    await docker.run(['rm', '-f', '-v', ...ids], { timeoutProbes: 1 }).catch(() => undefined)
     done.push(`removed ${ids.length} apply-check container${ids.length === 1 ? '' : 's'}`)
   }
-  const network = await docker.run(['network', 'rm', prefix], { probe: 1 }).catch(() => undefined)
+  const network = await docker.run(['network', 'rm', prefix], { timeoutProbes: 1 }).catch(() => undefined)
   if (network?.code === 0) done.push(`removed network ${prefix}`)
   return done
 }

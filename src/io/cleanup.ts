@@ -117,7 +117,7 @@ export async function cleanUp(state: CleanupState, env: NodeJS.ProcessEnv): Prom
   }
   // Logout only inside the private config: the user's own config (and logins) is never touched.
   if (state.registry && state.dockerConfig) {
-    await docker.run(['logout', state.registry], { probe: 1 }).catch(() => undefined)
+    await docker.run(['logout', state.registry], { timeoutProbes: 1 }).catch(() => undefined)
     done.push(`logged out of ${state.registry}`)
   }
   if (state.dockerConfig) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
+import { readBounded } from '../core/check/safe-read.js'
 
 /** The private config's directory name, before mkdtemp's six random characters (the post step checks it). */
 export const DOCKER_CONFIG_PREFIX = 'migration-image-docker-'
@@ -37,4 +38,38 @@ export function privateEnv(env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessE
 
 export function removeDockerConfig(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** The user's docker config holds at most this much (a config is a few kB). */
+const MAX_CONFIG = 1 << 20
+
+/**
+ * The login the user's docker config holds for a registry (`docker login` without a credential helper writes
+ * `auths.<host>.auth`, base64 of `user:password`), for a private base image the run's own login does not cover.
+ * Undefined when there is none, or when a credential helper keeps it (the registry engine runs no helper binary:
+ * the error for the base then says to pass a login).
+ */
+export function dockerConfigLogin(
+  env: NodeJS.ProcessEnv,
+  registry: string,
+): { username: string; password: string } | undefined {
+  const file = path.join(env.DOCKER_CONFIG ?? path.join(env.HOME ?? homedir(), '.docker'), 'config.json')
+  let auths: unknown
+  try {
+    auths = (JSON.parse(readBounded(file, MAX_CONFIG).toString('utf8')) as { auths?: unknown }).auths
+  } catch {
+    return undefined
+  }
+  if (typeof auths !== 'object' || auths === null) return undefined
+  const keys = registry === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [registry]
+  for (const [key, value] of Object.entries(auths)) {
+    const host = key.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+    if (!keys.includes(key) && !keys.includes(host)) continue
+    const auth = (value as { auth?: unknown } | null)?.auth
+    if (typeof auth !== 'string') continue
+    const text = Buffer.from(auth, 'base64').toString('utf8')
+    const colon = text.indexOf(':')
+    if (colon > 0) return { username: text.slice(0, colon), password: text.slice(colon + 1) }
+  }
+  return undefined
 }

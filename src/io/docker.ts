@@ -17,10 +17,11 @@ export interface RunOptions {
   /** Stream output to this sink while capturing it (builds, pushes). */
   readonly echo?: (chunk: string) => void
   /**
-   * Probes (version, inspect, login) give up after this many probe timeouts (1 for a probe) with an error naming
-   * the command. Builds and pushes have none.
+   * How many probe timeouts (MIGRATION_IMAGE_PROBE_TIMEOUT, 60 s by default) the command may take before it is killed
+   * with an error naming it: 1 for a probe (version, inspect, login), more for a builder's start. Builds and pushes
+   * have no limit.
    */
-  readonly probe?: number
+  readonly timeoutProbes?: number
   /**
    * A hard limit in milliseconds (the apply check's runs): the docker CLI is killed and `timedOut` is set, with no
    * error (the caller removes the container the CLI started).
@@ -46,8 +47,8 @@ function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
 /** Captured output keeps only its tail: docker can print hundreds of MB (a build log), the errors are at the end. */
 const OUTPUT_CAP = 1 << 20
 
-/** Keeps the last `cap` characters of a stream. */
-class Tail {
+/** The last `cap` characters of a stream (docker's output: its errors are at the end). */
+class LastChars {
   private text = ''
   constructor(private readonly cap: number) {}
   add(chunk: string): void {
@@ -86,10 +87,11 @@ export class Docker {
     this.spawned++
     return new Promise((resolve, reject) => {
       const child = spawn(this.bin, argv, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] })
-      const stdout = new Tail(OUTPUT_CAP)
-      const stderr = new Tail(OUTPUT_CAP)
+      const stdout = new LastChars(OUTPUT_CAP)
+      const stderr = new LastChars(OUTPUT_CAP)
       let timedOut = false
-      const timeoutMs = options.probe === undefined ? options.timeoutMs : options.probe * this.probeTimeoutMs
+      const timeoutMs =
+        options.timeoutProbes === undefined ? options.timeoutMs : options.timeoutProbes * this.probeTimeoutMs
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -120,7 +122,7 @@ export class Docker {
       })
       child.on('close', (code) => {
         clearTimeout(timer)
-        if (timedOut && options.probe === undefined) {
+        if (timedOut && options.timeoutProbes === undefined) {
           resolve({ code: code ?? 137, stdout: stdout.toString(), stderr: stderr.toString(), timedOut: true })
           return
         }
@@ -147,7 +149,7 @@ export class DockerMissingError extends MigrationImageError {}
 class DockerTimeoutError extends MigrationImageError {}
 
 /** The last meaningful lines of docker's output, for an error message: one line, control characters shown. */
-export function tail(text: string, lines = 5): string {
+export function lastLines(text: string, lines = 5): string {
   return text
     .split(/\r?\n|\r/)
     .map((line) => line.trim())

@@ -1,6 +1,7 @@
 import { writeRegular } from '../core/check/safe-read.js'
 import { validateDirectory, withProblems, type ValidateOptions, type Validation } from '../core/check/validate.js'
 import { DirectoryError, UsageError } from '../core/errors.js'
+import { checkEngine } from '../core/build/engine.js'
 import { planImage } from '../core/image/plan.js'
 import { getPreset, type Preset } from '../core/image/presets.js'
 import { nameOptions, OPTION } from '../core/option-names.js'
@@ -54,6 +55,8 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
     changelog: request.check.changelog,
     maxFileSize: request.check.maxFileSize,
   }
+  // What the engine cannot do is a usage error before anything is read.
+  if (request.command === 'build' && request.image) checkEngine(request.image, request.names)
   const own = named(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
     // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
@@ -105,12 +108,17 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
       ports.log.warning('apply check skipped: an image built for several platforms cannot be loaded into the engine')
       return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
     }
+    if (!image.pushed && image.builder === 'registry') {
+      ports.log.warning('apply check skipped: the registry engine built no image in a Docker engine to run')
+      return { preset, validation, base, dockerfile: imagePlan.dockerfile, image }
+    }
     // Pushed images run by digest (pulled); the others were loaded into the engine's store by the build.
     const apply = await runApplyCheck(
       {
         request: request.apply,
         preset,
         image: image.pushed ? (image.imageRef ?? image.image) : image.image,
+        spec: imagePlan.spec,
         head: validation,
         options,
         base: request.base ? { ref: request.base.ref, allowOutOfOrder: request.base.allowOutOfOrder } : undefined,

@@ -11,10 +11,9 @@ import {
   writeSync,
 } from 'node:fs'
 import path from 'node:path'
-import { contextMigrations, CONTEXT_RUNNER } from '../core/image/dockerfile.js'
+import { contextMigrations, contextPath, renderSpec } from '../core/image/dockerfile.js'
 import { DirectoryError } from '../core/errors.js'
-import type { Preset } from '../core/image/presets.js'
-import { PSQL_RUNNER } from '../core/image/psql-runner.js'
+import { layerEntries, type ImageSpec, type LayerEntry } from '../core/image/spec.js'
 import { openRegular } from '../core/check/safe-read.js'
 import { SUM_FILE } from '../core/check/sum-file.js'
 import { hasControlCharacter } from '../core/text.js'
@@ -27,23 +26,22 @@ export interface StagedContext {
   readonly migrations: string
   /** Slash paths inside the image's migrations directory. */
   readonly files: string[]
+  /** The layer the image adds, entry by entry (src/core/image/spec.ts): what was staged, with its modes. */
+  readonly entries: LayerEntry[]
 }
 
 /**
  * A build context holding only what the image needs: the counted migration files, atlas.sum, the runner (psql)
- * and the Dockerfile. Nothing else from the repository can leak in. Files are read-only (0444, dirs 0555): the
- * legacy builder and BuildKit both keep context modes, so the image gets them without `COPY --chmod`.
+ * and the Dockerfile. Nothing else from the repository can leak in. Every entry gets the mode the spec's layer
+ * gives it (files 0444, dirs 0555): the legacy builder and BuildKit both keep context modes, so the image gets them
+ * without `COPY --chmod`, and the registry engine writes the same entries from the same list.
  */
-export function stageContext(
-  parent: string,
-  validation: Validation,
-  preset: Preset,
-  dockerfile: string,
-): StagedContext {
+export function stageContext(parent: string, validation: Validation, spec: ImageSpec): StagedContext {
   const dir = mkdtempSync(path.join(parent, 'migration-image-context-'))
-  const target = path.join(dir, contextMigrations(preset.migrationsDir))
+  const target = path.join(dir, contextMigrations(spec.migrationsDir))
   mkdirSync(target, { recursive: true })
   const files: string[] = []
+  let entries: LayerEntry[] = []
   const stage = (name: string): void => {
     const source = path.join(validation.dir, name)
     if (hasControlCharacter(name)) {
@@ -59,22 +57,28 @@ export function stageContext(
     for (const migration of validation.migrations) stage(migration.name)
     for (const name of validation.shipped) if (!files.includes(name)) stage(name)
     if (existsSync(validation.sumPath)) stage(SUM_FILE)
-    if (preset.runner) {
+    if (spec.runner) {
       const list = validation.migrations.map(({ version, name }) => `${version} ${name}\n`).join('')
       writeFileSync(path.join(target, 'migrations.list'), list)
       files.push('migrations.list')
-      writeFileSync(path.join(dir, CONTEXT_RUNNER), PSQL_RUNNER, { mode: 0o555 })
     }
-    for (const name of files) chmodSync(path.join(target, name), 0o444)
-    for (const sub of new Set(files.map((name) => path.posix.dirname(name)))) chmodSync(path.join(target, sub), 0o555)
-    chmodSync(target, 0o555)
-    writeFileSync(dockerfilePath, dockerfile)
+    entries = layerEntries(spec, files)
+    // The directories above are the base's (COPY makes them when it has none): not part of the context.
+    const staged = entries.filter((entry) => !entry.above)
+    for (const entry of staged) {
+      const at = path.join(dir, contextPath(spec, entry.path))
+      if (entry.source && 'text' in entry.source) writeFileSync(at, entry.source.text)
+      else if (entry.type === 'directory') mkdirSync(at, { recursive: true })
+    }
+    // Files first, then directories from the deepest up (a read-only directory still lets its children be chmod'ed).
+    for (const entry of [...staged].reverse()) chmodSync(path.join(dir, contextPath(spec, entry.path)), entry.mode)
+    writeFileSync(dockerfilePath, renderSpec(spec))
   } catch (error) {
     // A context that cannot be staged is removed at once: no temporary directory outlives a failure.
-    removeContext({ dir, dockerfile: dockerfilePath, migrations: target, files })
+    removeContext({ dir, migrations: target, files })
     throw error
   }
-  return { dir, dockerfile: dockerfilePath, migrations: target, files: files.sort() }
+  return { dir, dockerfile: dockerfilePath, migrations: target, files: files.sort(), entries }
 }
 
 function copyRegular(source: string, destination: string): void {
@@ -96,9 +100,13 @@ function copyRegular(source: string, destination: string): void {
 }
 
 /** Removes a staged context (its directories are read-only, so make them writable first). */
-export function removeContext(context: StagedContext): void {
+export function removeContext(context: Pick<StagedContext, 'dir' | 'migrations' | 'files'>): void {
   const { migrations } = context
-  const dirs = [migrations, ...new Set(context.files.map((name) => path.join(migrations, path.posix.dirname(name))))]
+  const dirs = new Set([migrations])
+  for (const name of context.files) {
+    const parts = name.split('/')
+    for (let i = 1; i < parts.length; i++) dirs.add(path.join(migrations, ...parts.slice(0, i)))
+  }
   for (const dir of dirs) if (existsSync(dir)) chmodSync(dir, 0o755)
   rmSync(context.dir, { recursive: true, force: true })
 }

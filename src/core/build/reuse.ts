@@ -16,8 +16,6 @@ export interface TagFacts {
 }
 
 export interface ReuseFacts {
-  /** `docker buildx version`; undefined without buildx. */
-  readonly buildxVersion?: string
   /** This run's content key; undefined when it could not be made (then there is nothing to compare). */
   readonly contentKey?: string
   /** Why there is no content key (the base's digest was not to be had). */
@@ -45,13 +43,13 @@ const SHA = /^[a-f0-9]{7,64}$/
 
 /**
  * Build, or add the new tags to an image the registry already holds with the same content key. Only when pushing,
- * only with buildx (its builds are reproducible: the legacy `docker build` stamps the wall clock in the image, and
- * its images are left as they are), and only on an exact key match with a well-formed digest. Anything unclear
- * builds: a build is always correct, a wrong re-tag is not.
+ * and only on an exact key match with a well-formed digest; on every engine (the key holds every input, so the image
+ * under it has this run's files and config, whichever engine made it), decided before any engine is probed, so an
+ * unchanged re-publish spawns no docker process. Anything unclear builds: a build is always correct, a wrong re-tag
+ * is not.
  */
 export function decideReuse(wish: { push: boolean; references: readonly string[] }, facts: ReuseFacts): ReuseDecision {
   if (!wish.push) return { kind: 'build' }
-  if (facts.buildxVersion === undefined) return { kind: 'build' }
   if (facts.contentKey === undefined) {
     return facts.noKey
       ? {

@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js'
 import { showName } from '../escape.js'
-import type { BaseImage } from './image-ref.js'
-import type { Preset } from './presets.js'
+import { describeImage, type ImageSpec, type SpecInput } from './spec.js'
 import { hasControlCharacter } from '../text.js'
 
 /**
@@ -21,16 +20,7 @@ const parentOf = (migrationsDir: string): string => {
   return parent ? `/${parent}/` : '/'
 }
 
-export interface DockerfileInput {
-  readonly preset: Preset
-  readonly base: BaseImage
-  /** OCI and migration-image labels; values are quoted and escaped here. */
-  readonly labels: Readonly<Record<string, string>>
-  /** Env worked out from the directory (Liquibase's master changelog). */
-  readonly env?: Readonly<Record<string, string>>
-  /** Run the tool's offline validation in a build stage first. */
-  readonly selfCheck?: boolean
-}
+export type DockerfileInput = Omit<SpecInput, 'runnerText'>
 
 const KEY = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/
 
@@ -58,43 +48,58 @@ function pairs(instruction: string, values: Readonly<Record<string, string>>): s
 
 const execForm = (argv: readonly string[]): string => JSON.stringify(argv).replace(/","/g, '", "')
 
-/**
- * The Dockerfile: the tool's base, the migrations copied (read-only modes come from the staged files, so the
- * legacy builder and BuildKit agree), the tool's env, a numeric non-root user where the base runs as root, and
- * labels last (they touch only the config). No RUN step unless the self-check stage is asked for, so any platform
- * builds without emulation; no `# syntax=` line (it would pull a frontend image).
- */
 /** The Dockerfile for the legacy builder (docker build without BuildKit), which refuses `COPY --link`. */
 export const withoutLink = (dockerfile: string): string => dockerfile.replace(/^COPY --link /gm, 'COPY ')
 
-export function renderDockerfile({ preset, base, labels, env = {}, selfCheck = false }: DockerfileInput): string {
+/** The Dockerfile for a preset (its spec, see renderSpec). */
+export const renderDockerfile = (input: DockerfileInput): string => renderSpec(describeImage(input))
+
+/**
+ * The Dockerfile of an image spec: the base, the migrations copied (read-only modes come from the staged files, so
+ * the legacy builder and BuildKit agree), the tool's env, a numeric non-root user where the base runs as root, and
+ * labels last (they touch only the config). No RUN step unless the self-check stage is asked for, so any platform
+ * builds without emulation; no `# syntax=` line (it would pull a frontend image).
+ */
+export function renderSpec(spec: ImageSpec): string {
   const lines: string[] = []
-  const copy = `COPY ${CONTEXT_IMAGE}/ ${parentOf(preset.migrationsDir)}`
-  if (!(selfCheck && preset.selfCheck) && parentOf(preset.migrationsDir) === '/') {
+  const base = spec.base.reference
+  const parent = parentOf(spec.migrationsDir)
+  const copy = `COPY ${CONTEXT_IMAGE}/ ${parent}`
+  if (!spec.selfCheck && parent === '/') {
     // `COPY --link`: BuildKit builds the layer on its own, without the base's filesystem (bench/publish-buildx: about
     // a third less time for a new migration). Only where the migrations directory sits directly under `/`: the
     // layer then holds that directory and nothing else, so no directory of the base (its owner, its mode) is
     // replaced. The legacy builder does not know the flag: it gets `withoutLink()` of this file.
-    lines.push(`FROM ${base.reference}`, `COPY --link ${CONTEXT_IMAGE}/ /`)
-  } else if (selfCheck && preset.selfCheck) {
+    lines.push(`FROM ${base}`, `COPY --link ${CONTEXT_IMAGE}/ /`)
+  } else if (spec.selfCheck) {
     // BuildKit skips stages nothing depends on: the final stage copies the migrations from this one. The checked
     // copy sits alone under /migration-image so that its directory (and its mode) is what the final stage copies.
     lines.push(
-      `FROM ${base.reference} AS self-check`,
+      `FROM ${base} AS self-check`,
       copy,
       `COPY ${CONTEXT_IMAGE}/ /migration-image/`,
-      `RUN ${execForm(preset.selfCheck)}`,
+      `RUN ${execForm(spec.selfCheck)}`,
       '',
     )
-    lines.push(`FROM ${base.reference}`, `COPY --from=self-check /migration-image/ ${parentOf(preset.migrationsDir)}`)
+    lines.push(`FROM ${base}`, `COPY --from=self-check /migration-image/ ${parent}`)
   } else {
-    lines.push(`FROM ${base.reference}`, copy)
+    lines.push(`FROM ${base}`, copy)
   }
-  if (preset.runner) lines.push(`COPY ${CONTEXT_RUNNER} ${preset.runner.path}`)
-  lines.push(...pairs('ENV', { ...preset.env, ...env }))
-  if (preset.user) lines.push(`USER ${preset.user}`)
-  const entrypoint = preset.runner ? [preset.runner.path] : preset.entrypoint
-  if (entrypoint) lines.push(`ENTRYPOINT ${execForm(entrypoint)}`, 'CMD []')
-  lines.push(...pairs('LABEL', labels))
+  if (spec.runner) lines.push(`COPY ${CONTEXT_RUNNER} ${spec.runner.path}`)
+  lines.push(...pairs('ENV', spec.env))
+  if (spec.workdir) lines.push(`WORKDIR ${spec.workdir}`)
+  if (spec.user) lines.push(`USER ${spec.user}`)
+  if (spec.entrypoint) lines.push(`ENTRYPOINT ${execForm(spec.entrypoint)}`, 'CMD []')
+  lines.push(...pairs('LABEL', spec.labels))
   return `${lines.join('\n')}\n`
+}
+
+/** Where an image path is staged in the build context (the migrations under `image/<name>`, the runner beside). */
+export function contextPath(spec: ImageSpec, imagePath: string): string {
+  if (spec.runner && imagePath === spec.runner.path) return CONTEXT_RUNNER
+  const root = spec.migrationsDir
+  if (imagePath !== root && !imagePath.startsWith(`${root}/`)) {
+    throw new Error(`${imagePath} is not under ${root}`)
+  }
+  return `${contextMigrations(root)}${imagePath.slice(root.length)}`
 }

@@ -1,13 +1,18 @@
 import type { Validation } from '../check/validate.js'
 import type { Note } from '../build/plan.js'
 import type { ImageRequest } from '../request.js'
-import { renderDockerfile } from './dockerfile.js'
+import { renderSpec } from './dockerfile.js'
 import { parseBaseImage } from './image-ref.js'
 import { imageLabels } from './labels.js'
 import type { Preset } from './presets.js'
+import { PSQL_RUNNER } from './psql-runner.js'
+import { describeImage, type ImageSpec } from './spec.js'
 
 /** What goes into the image, decided before anything runs: the Dockerfile, and what the user should know of it. */
 export interface ImagePlan {
+  /** The image, described once: both engines build from it. */
+  readonly spec: ImageSpec
+  /** The spec as a Dockerfile (what buildx and docker build build). */
   readonly dockerfile: string
   /** The Dockerfile without the revision and created labels (nor a content key): what the content key hashes. */
   readonly keyDockerfile: string
@@ -50,7 +55,16 @@ export function planImage(
     })
   // Liquibase: the master changelog is the first shipped file; its path is relative to the search path.
   const changelog = preset.changelogEnv && validation.shipped[0] ? { [preset.changelogEnv]: validation.shipped[0] } : {}
-  const render = (commit: boolean, key?: string): string =>
-    renderDockerfile({ preset, base, labels: labels(commit, key), env: changelog, selfCheck: image.selfCheck })
-  return { dockerfile: render(true, contentKey), keyDockerfile: render(false), notes }
+  const describe = (commit: boolean, key?: string): ImageSpec =>
+    describeImage({
+      preset,
+      base,
+      labels: labels(commit, key),
+      env: changelog,
+      selfCheck: image.selfCheck,
+      created: commit ? image.created : undefined,
+      runnerText: PSQL_RUNNER,
+    })
+  const spec = describe(true, contentKey)
+  return { spec, dockerfile: renderSpec(spec), keyDockerfile: renderSpec(describe(false)), notes }
 }

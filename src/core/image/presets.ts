@@ -18,6 +18,12 @@ export interface Preset {
   readonly user?: string
   /** Exec-form entrypoint replacing the base's (golang-migrate gets `-path` wired); undefined keeps it. */
   readonly entrypoint?: readonly string[]
+  /**
+   * Owner of the directories above the migrations directory, as the official base has them (Liquibase's /liquibase
+   * belongs to its user); root when unset. The registry engine writes them (mode 0755) so a base without them gets
+   * them, as COPY would make them.
+   */
+  readonly parentOwner?: { readonly uid: number; readonly gid: number }
   /** A script shipped in the image as its entrypoint (psql). */
   readonly runner?: { readonly path: string }
   /** The tool's offline validation, run in a build stage by `self-check: true` (exec form). */
@@ -66,6 +72,7 @@ const PRESETS: readonly Preset[] = [
     migrationsDir: '/liquibase/changelog',
     env: { LIQUIBASE_SEARCH_PATH: '/liquibase/changelog' },
     changelogEnv: 'LIQUIBASE_COMMAND_CHANGELOG_FILE',
+    parentOwner: { uid: 1001, gid: 1001 },
     runExample:
       'docker run --rm -e LIQUIBASE_COMMAND_URL -e LIQUIBASE_COMMAND_USERNAME -e LIQUIBASE_COMMAND_PASSWORD IMAGE update',
   },
