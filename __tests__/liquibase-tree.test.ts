@@ -56,6 +56,7 @@ describe('the changelog tree: each changelog read and parsed once per run', () =
       dir,
       options: {},
       names,
+      directories: [],
       migrations: [],
       read: (name) => {
         reads.push(name)

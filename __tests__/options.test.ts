@@ -70,7 +70,15 @@ describe('the CLI derives from the table', () => {
   it('parses every flag for the commands it goes with, and refuses it for the others', () => {
     for (const [name, [key, flag]] of FLAGS) {
       const spec = OPTIONS[key]
-      const samples: Record<string, string> = { tool: 'dbmate', format: 'dbmate', image: 'acme/api', username: 'me' }
+      const samples: Record<string, string> = {
+        tool: 'dbmate',
+        format: 'dbmate',
+        image: 'acme/api',
+        username: 'me',
+        database: 'postgres:17-alpine',
+        databaseUrl: 'postgres://u:p@127.0.0.1/db',
+        applyTimeout: '90s',
+      }
       const sample = spec.kind === 'choice' ? spec.choices[0] : spec.kind === 'size' ? '1MB' : (samples[key] ?? 'x')
       const words = flag.value === undefined ? [`--${name}`] : [`--${name}`, sample]
       for (const command of COMMANDS) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
+  applyRequest,
   assertTag,
   didYouMean,
   formatProblem,
@@ -8,13 +9,14 @@ import {
   optionLabel,
   parseImageName,
   readOption,
+  renderApplyText,
   renderValidationText,
   runPipeline,
   sourceDateEpoch,
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-QJJGKZ47.js";
+} from "./chunks/chunk-K32DAONW.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -31,8 +33,20 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-RBMN6RT3.js";
+} from "./chunks/chunk-YOBU4LMH.js";
 import "./chunks/chunk-RSHFDZKV.js";
+
+// src/cli/pipe.ts
+function pipeWriter(stream) {
+  let closed = false;
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
 
 // src/cli/stdin.ts
 import { readSync } from "node:fs";
@@ -64,10 +78,10 @@ function readStdin() {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-function readPassword(err) {
+function readPassword(err2) {
   if (!process.stdin.isTTY) return readStdin();
   process.stdin.setRawMode(true);
-  err("Password: ");
+  err2("Password: ");
   const typed = [];
   const byte = Buffer.alloc(1);
   try {
@@ -91,7 +105,7 @@ function readPassword(err) {
     }
   } finally {
     process.stdin.setRawMode(false);
-    err("\n");
+    err2("\n");
   }
   return Buffer.from(typed).toString("utf8");
 }
@@ -158,8 +172,10 @@ function parseCliArgs(argv, deps) {
   const preset = getPreset(flag(values, "tool") ?? OPTIONS.tool.default);
   const baseRef = flag(values, "base");
   const allowOutOfOrder = flag(values, "allowOutOfOrder") ?? false;
+  const applying = command === "apply-check";
   const request = {
-    command,
+    // apply-check builds the image into the local store, then checks it: the pipeline's build, with the check.
+    command: applying ? "build" : command,
     names: CLI_NAMES,
     check: {
       dir,
@@ -175,7 +191,15 @@ function parseCliArgs(argv, deps) {
       allowOutOfOrder,
       missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`
     },
-    image: command === "dockerfile" || command === "build" ? imageRequest(command, values, deps) : void 0
+    image: command === "validate" || command === "hash" ? void 0 : imageRequest(command, values, deps),
+    apply: applying ? applyRequest(
+      {
+        database: flag(values, "database"),
+        databaseUrl: flag(values, "databaseUrl"),
+        timeout: flag(values, "applyTimeout")
+      },
+      { database: "--database", databaseUrl: "--database-url", timeout: "--apply-timeout" }
+    ) : void 0
   };
   if (allowOutOfOrder && !request.base) throw new UsageError("--allow-out-of-order goes with --base");
   const named = request.image?.name;
@@ -187,7 +211,7 @@ function parseCliArgs(argv, deps) {
   };
 }
 function imageRequest(command, values, deps) {
-  const given = flag(values, "image");
+  const given = flag(values, "image") ?? (command === "apply-check" ? "migration-image-apply-check:local" : void 0);
   if (command === "build" && !given) throw new UsageError("build needs --image NAME[:TAG]");
   const [name, tagInName] = (given ?? "migrations").split(/:(?=[^/]*$)/);
   const push = flag(values, "push") === "true";
@@ -237,7 +261,8 @@ var SUMMARY = {
   validate: "check DIR (default: migrations) and its atlas.sum as 'atlas migrate validate' does",
   hash: "write DIR/atlas.sum as 'atlas migrate hash' does",
   dockerfile: "print the Dockerfile that layers DIR onto the tool's image",
-  build: "validate, then build the image with the local docker (and push with --push)"
+  build: "validate, then build the image with the local docker (and push with --push)",
+  "apply-check": "build the image, then run its migrations on a throwaway database (with --base: the base's first, then the new ones, and the down/up round trip)"
 };
 var column = (left, right) => `  ${left.padEnd(24)} ${right}`;
 function usage() {
@@ -245,7 +270,7 @@ function usage() {
     "Usage: migration-image <command> [DIR] [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command])),
+    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command].replace(/ \(with --base.*$/, ""))),
     "",
     "Run 'migration-image <command> --help' for the command's options.",
     "",
@@ -272,10 +297,10 @@ function commandHelp(command) {
 
 // src/cli/log.ts
 import { randomBytes } from "node:crypto";
-function stderrLog(err, env) {
+function stderrLog(err2, env) {
   const inRunner = env.GITHUB_ACTIONS === "true";
   const token = () => randomBytes(16).toString("hex");
-  const line = (text) => err(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}
+  const line = (text) => err2(inRunner && mayHoldCommand(text) ? fenceCommands(text, token()) : `${showName(text)}
 `);
   let last = "\n";
   return {
@@ -284,20 +309,20 @@ function stderrLog(err, env) {
     warning: (message) => line(`warning: ${message}`),
     output: (chunk) => {
       if (chunk.length === 0) return;
-      err(chunk);
+      err2(chunk);
       last = chunk;
     },
     group: async (title, run2) => {
-      err(`--- ${title}
+      err2(`--- ${title}
 `);
       const fence = inRunner ? token() : void 0;
-      if (fence) err(`::stop-commands::${fence}
+      if (fence) err2(`::stop-commands::${fence}
 `);
       last = "\n";
       try {
         return await run2();
       } finally {
-        err(`${last.endsWith("\n") ? "" : "\n"}${fence ? `::${fence}::
+        err2(`${last.endsWith("\n") ? "" : "\n"}${fence ? `::${fence}::
 ` : ""}`);
       }
     }
@@ -413,6 +438,10 @@ async function run(argv, io, env) {
     if (outcome.failure !== void 0) throw outcome.failure;
     const image = outcome.image;
     if (!image) return 1;
+    if (outcome.apply) {
+      io.out(renderApplyText(outcome.apply, request.check.dir));
+      return outcome.apply.ok ? 0 : 1;
+    }
     const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : image.archive ? "wrote" : "built";
     const what = image.archive ? `${image.archive} (${image.references.join(" ")})` : image.references.join(" ");
     io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ""}
@@ -424,8 +453,10 @@ async function run(argv, io, env) {
 }
 
 // src/cli/entry.ts
+var out = pipeWriter(process.stdout);
+var err = pipeWriter(process.stderr);
 process.exitCode = await runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  password: () => readPassword((text) => process.stderr.write(text))
+  out,
+  err,
+  password: () => readPassword(err)
 });

@@ -15,6 +15,7 @@ import {
   warning
 } from "./chunks/chunk-MWZEUHRT.js";
 import {
+  applyRequest,
   assertTag,
   bySeverity,
   getPreset,
@@ -24,12 +25,13 @@ import {
   parseImageName,
   readOption,
   readRunContext,
+  renderApplySection,
   runPipeline,
   runnerPath,
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-QJJGKZ47.js";
+} from "./chunks/chunk-K32DAONW.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -47,7 +49,7 @@ import {
   mayHoldCommand,
   oneLine,
   showName
-} from "./chunks/chunk-RBMN6RT3.js";
+} from "./chunks/chunk-YOBU4LMH.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
@@ -322,7 +324,9 @@ function readActionInputs(env = process.env) {
     missingFix: baseInput ? "check out with history (actions/checkout with fetch-depth: 0), or give base-ref a branch or commit of this repository" : "check out with history (actions/checkout with fetch-depth: 0); the base commit may also have been force-pushed away"
   } : void 0;
   const comment2 = input("comment") ? { token: input("githubToken") ?? "" } : void 0;
+  const apply = applyInputs(context);
   if (!(input("build") ?? true)) {
+    if (apply) throw new UsageError("apply-check runs the built image: it needs build: true");
     return { request: { command: "validate", check, base, names: ACTION_NAMES }, context, comment: comment2 };
   }
   const image = parseImageName(input("image") ?? defaultImageName(context), "input image");
@@ -338,6 +342,7 @@ function readActionInputs(env = process.env) {
       check,
       base,
       names: ACTION_NAMES,
+      apply,
       image: {
         name: image,
         tags: imageTags(context, input("tags") ?? []),
@@ -346,7 +351,8 @@ function readActionInputs(env = process.env) {
         source: context.repository ? `${context.serverUrl}/${context.repository}` : void 0,
         push: push.push,
         pushReason: push.reason,
-        load: false,
+        // The apply check runs the image from the engine's store: a build that is not pushed is loaded there.
+        load: apply !== void 0 && !push.push,
         baseImage: input("baseImage"),
         platforms: input("platforms") ?? [],
         provenance: input("provenance") ?? OPTIONS.provenance.default,
@@ -361,6 +367,28 @@ function readActionInputs(env = process.env) {
     comment: comment2,
     lowercased: image.lowercased ? image.name : void 0
   };
+}
+function applyInputs(context) {
+  const mode = input("applyCheck") ?? "false";
+  if (mode === "false") return void 0;
+  if (context.eventName === "pull_request_target" && mode !== "pull_request_target") {
+    throw new UsageError(
+      "apply-check: true does not run on pull_request_target: the pull request's SQL would run in a workflow that holds this repository's secrets",
+      {
+        fix: "run the check on pull_request (no secrets), or set apply-check: pull_request_target to opt in knowing that"
+      }
+    );
+  }
+  const databaseUrl = input("databaseUrl");
+  if (databaseUrl) {
+    const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(databaseUrl)?.[1];
+    if (password) setSecret(decodeURIComponent(password));
+    setSecret(databaseUrl);
+  }
+  return applyRequest(
+    { database: input("database"), databaseUrl, timeout: input("applyTimeout") },
+    { database: "input database", databaseUrl: "input database-url", timeout: "input apply-timeout" }
+  );
 }
 
 // src/action/log.ts
@@ -534,12 +562,14 @@ function summaryOf(run2, outcome, budget) {
       })
     );
   }
+  if (outcome.apply) after.push(renderApplySection(outcome.apply, { dir: run2.request.check.dir, baseName: base?.name }));
   const { durations } = outcome;
   after.push(
     renderDurations([
       ["validate", durations.validate],
       ...durations.base === void 0 ? [] : [["base check", durations.base]],
-      ...durations.image === void 0 ? [] : [["image", durations.image]]
+      ...durations.image === void 0 ? [] : [["image", durations.image]],
+      ...durations.apply === void 0 ? [] : [["apply check", durations.apply]]
     ])
   );
   const tail = after.join("\n");
@@ -566,6 +596,16 @@ function errorSummary(run2, error2) {
     "Nothing was built or pushed.",
     ""
   ].join("\n");
+}
+function annotateApply(outcome, dir) {
+  for (const failure of outcome.apply?.failures ?? []) {
+    const file = failure.file === void 0 ? void 0 : path3.posix.join(dir, failure.file);
+    error(failure.message, {
+      file,
+      startLine: file === void 0 ? void 0 : failure.line,
+      title: `migration-image apply check (${failure.title})`
+    });
+  }
 }
 async function comment(run2, body) {
   const { context } = run2;
@@ -615,6 +655,7 @@ async function run() {
     setOutputs(outcome);
     const { image } = outcome;
     if (image?.pushed) info2(`pushed ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}`);
+    annotateApply(outcome, action.request.check.dir);
     const current = action;
     summary.addRaw(summaryOf(current, outcome, summaryBudget(SUMMARY_ROOM)), true);
     await summary.write();
@@ -622,6 +663,8 @@ async function run() {
     await comment(current, (reserved) => summaryOf(current, outcome, commentBudget(reserved)));
     if (!outcome.validation.valid) setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`);
     if (outcome.failure !== void 0) throw outcome.failure;
+    if (outcome.apply && !outcome.apply.ok)
+      setFailed("the apply check failed: see the annotations and the summary");
   } catch (error2) {
     if (error2 instanceof PushError) {
       setOutput("tags", error2.pushed.join("\n"));

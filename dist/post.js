@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-RBMN6RT3.js";
+} from "./chunks/chunk-YOBU4LMH.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

@@ -632,6 +632,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-env-buildx.sh"
 # shellcheck source=scripts/test-env-registry2.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-env-registry2.sh"
 
+# -------------------------------------------------------------- databases ---
+# Database server images for the apply check (PostgreSQL and MariaDB from Debian): their own file, sourced here.
+# shellcheck source=scripts/test-env-db.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-env-db.sh"
+
 # ------------------------------------------------------------------- env ---
 write_env() {
   local tmp=$ENV_FILE.tmp
@@ -656,6 +661,7 @@ write_env() {
     printf 'MI_BASE_DBMATE=%s\n' "$BASE_DBMATE"
     printf 'MI_BASE_LIQUIBASE=%s\n' "$BASE_LIQUIBASE"
     printf 'MI_NODE24=%s\n' "$NODE24_DIR/bin/node"
+    db_images_env
     registry2_env
     [[ $BUILDX_PART == 0 ]] || buildx_env
     browser_env
@@ -702,6 +708,7 @@ cmd_up() {
     'ENTRYPOINT ["/liquibase/docker-entrypoint.sh"]' 'CMD ["--help"]' 'WORKDIR /liquibase' \
     "USER liquibase:liquibase" 'ENV LIQUIBASE_HOME=/liquibase' 'ENV DOCKER_LIQUIBASE=true' \
     'ENV LANG=C.UTF-8' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  db_images_up
   ensure_node24
   [[ $BUILDX_PART == 0 ]] || buildx_up
   write_env

@@ -20,6 +20,9 @@ export interface RealEnv {
   MI_PG_PORT: string
   MI_PG_USER: string
   MI_PG_PASSWORD: string
+  /** Database server images for the apply check (scripts/test-env-db.sh). */
+  MI_DB_POSTGRES: string
+  MI_DB_MARIADB: string
 }
 
 export function realEnv(): RealEnv & { PATH: string } {

@@ -10,7 +10,8 @@ import { getPreset } from '../core/image/presets.js'
 import { ACTION_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { OPTIONS, type OptionKey, type OptionSpec } from '../core/options.js'
-import type { Request } from '../core/request.js'
+import { applyRequest } from '../core/apply/request.js'
+import type { ApplyRequest, Request } from '../core/request.js'
 import { hasControlCharacter } from '../core/text.js'
 
 /** The action's run: the request, and what only the action reports (the event, the PR comment). */
@@ -82,7 +83,9 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
       }
     : undefined
   const comment = input('comment') ? { token: input('githubToken') ?? '' } : undefined
+  const apply = applyInputs(context)
   if (!(input('build') ?? true)) {
+    if (apply) throw new UsageError('apply-check runs the built image: it needs build: true')
     return { request: { command: 'validate', check, base, names: ACTION_NAMES }, context, comment }
   }
 
@@ -99,6 +102,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
       check,
       base,
       names: ACTION_NAMES,
+      apply,
       image: {
         name: image,
         tags: imageTags(context, input('tags') ?? []),
@@ -107,7 +111,8 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
         source: context.repository ? `${context.serverUrl}/${context.repository}` : undefined,
         push: push.push,
         pushReason: push.reason,
-        load: false,
+        // The apply check runs the image from the engine's store: a build that is not pushed is loaded there.
+        load: apply !== undefined && !push.push,
         baseImage: input('baseImage'),
         platforms: input('platforms') ?? [],
         provenance: input('provenance') ?? OPTIONS.provenance.default,
@@ -122,4 +127,32 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
     comment,
     lowercased: image.lowercased ? image.name : undefined,
   }
+}
+
+/**
+ * apply-check: true, with its database and limit. On pull_request_target the workflow holds secrets and a write
+ * token while the pull request's SQL runs: refused unless the user names the event (apply-check: pull_request_target).
+ */
+function applyInputs(context: RunContext): ApplyRequest | undefined {
+  const mode = input('applyCheck') ?? 'false'
+  if (mode === 'false') return undefined
+  if (context.eventName === 'pull_request_target' && mode !== 'pull_request_target') {
+    throw new UsageError(
+      "apply-check: true does not run on pull_request_target: the pull request's SQL would run in a workflow that holds this repository's secrets",
+      {
+        fix: 'run the check on pull_request (no secrets), or set apply-check: pull_request_target to opt in knowing that',
+      },
+    )
+  }
+  const databaseUrl = input('databaseUrl')
+  if (databaseUrl) {
+    // The URL's password is a secret of the user's: masked in the log, and never reaches a container's argv by us.
+    const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(databaseUrl)?.[1]
+    if (password) core.setSecret(decodeURIComponent(password))
+    core.setSecret(databaseUrl)
+  }
+  return applyRequest(
+    { database: input('database'), databaseUrl, timeout: input('applyTimeout') },
+    { database: 'input database', databaseUrl: 'input database-url', timeout: 'input apply-timeout' },
+  )
 }

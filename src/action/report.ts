@@ -1,6 +1,7 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import { formatLocated, MigrationImageError } from '../core/errors.js'
+import { renderApplySection } from '../core/report/apply-section.js'
 import type { Problem } from '../core/check/problems.js'
 import type { Validation } from '../core/check/validate.js'
 import { markdownCell, markdownFence } from '../core/escape.js'
@@ -106,12 +107,14 @@ export function summaryOf(run: ActionRun, outcome: Outcome, budget?: Budget): st
       }),
     )
   }
+  if (outcome.apply) after.push(renderApplySection(outcome.apply, { dir: run.request.check.dir, baseName: base?.name }))
   const { durations } = outcome
   after.push(
     renderDurations([
       ['validate', durations.validate],
       ...(durations.base === undefined ? [] : ([['base check', durations.base]] as const)),
       ...(durations.image === undefined ? [] : ([['image', durations.image]] as const)),
+      ...(durations.apply === undefined ? [] : ([['apply check', durations.apply]] as const)),
     ]),
   )
   const tail = after.join('\n')
@@ -140,6 +143,18 @@ export function errorSummary(run: ActionRun | undefined, error: unknown): string
     'Nothing was built or pushed.',
     '',
   ].join('\n')
+}
+
+/** One annotation per apply-check failure, on the migration file and line the tool's output named. */
+export function annotateApply(outcome: Outcome, dir: string): void {
+  for (const failure of outcome.apply?.failures ?? []) {
+    const file = failure.file === undefined ? undefined : path.posix.join(dir, failure.file)
+    core.error(failure.message, {
+      file,
+      startLine: file === undefined ? undefined : failure.line,
+      title: `migration-image apply check (${failure.title})`,
+    })
+  }
 }
 
 /** The PR comment (comment: true): one per directory and tool, updated on every run; never fails the step. */

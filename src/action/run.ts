@@ -7,7 +7,7 @@ import { commentBudget, summaryBudget } from '../core/report/summary.js'
 import { verdictLine } from '../core/report/text.js'
 import { readActionInputs, type ActionRun } from './inputs.js'
 import { actionLog, info } from './log.js'
-import { annotateAll, comment, errorSummary, setOutputs, summaryOf } from './report.js'
+import { annotateAll, annotateApply, comment, errorSummary, setOutputs, summaryOf } from './report.js'
 import { CLEANUP_STATE, type CleanupState, type CleanupStore } from '../io/cleanup.js'
 import { runPipeline } from '../io/pipeline.js'
 import { PushError } from '../io/publish.js'
@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
     setOutputs(outcome)
     const { image } = outcome
     if (image?.pushed) info(`pushed ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}`)
+    annotateApply(outcome, action.request.check.dir)
     const current = action
     core.summary.addRaw(summaryOf(current, outcome, summaryBudget(SUMMARY_ROOM)), true)
     await core.summary.write()
@@ -49,6 +50,8 @@ export async function run(): Promise<void> {
     await comment(current, (reserved) => summaryOf(current, outcome, commentBudget(reserved)))
     if (!outcome.validation.valid) core.setFailed(`${verdictLine(outcome.validation)}; nothing was built or pushed`)
     if (outcome.failure !== undefined) throw outcome.failure
+    if (outcome.apply && !outcome.apply.ok)
+      core.setFailed('the apply check failed: see the annotations and the summary')
   } catch (error) {
     if (error instanceof PushError) {
       // Some tags reached the registry: the outputs say which, even though the step fails.

@@ -7,6 +7,7 @@ import { getPreset, toolNames } from '../core/image/presets.js'
 import { CLI_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { COMMANDS, FLAGS, OPTIONS, type Command, type OptionKey } from '../core/options.js'
+import { applyRequest } from '../core/apply/request.js'
 import type { ImageRequest, Request } from '../core/request.js'
 import { didYouMean } from '../core/text.js'
 
@@ -100,8 +101,10 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
   const preset = getPreset(flag(values, 'tool') ?? OPTIONS.tool.default)
   const baseRef = flag(values, 'base')
   const allowOutOfOrder = flag(values, 'allowOutOfOrder') ?? false
+  const applying = command === 'apply-check'
   const request: Request = {
-    command,
+    // apply-check builds the image into the local store, then checks it: the pipeline's build, with the check.
+    command: applying ? 'build' : command,
     names: CLI_NAMES,
     check: {
       dir,
@@ -120,7 +123,17 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
             allowOutOfOrder,
             missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`,
           },
-    image: command === 'dockerfile' || command === 'build' ? imageRequest(command, values, deps) : undefined,
+    image: command === 'validate' || command === 'hash' ? undefined : imageRequest(command, values, deps),
+    apply: applying
+      ? applyRequest(
+          {
+            database: flag(values, 'database'),
+            databaseUrl: flag(values, 'databaseUrl'),
+            timeout: flag(values, 'applyTimeout'),
+          },
+          { database: '--database', databaseUrl: '--database-url', timeout: '--apply-timeout' },
+        )
+      : undefined,
   }
   if (allowOutOfOrder && !request.base) throw new UsageError('--allow-out-of-order goes with --base')
   const named = request.image?.name as { name: string; lowercased?: boolean } | undefined
@@ -138,7 +151,7 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
  * input gives the same Dockerfile, and `dockerfile` shows what `build` builds.
  */
 function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRequest {
-  const given = flag(values, 'image')
+  const given = flag(values, 'image') ?? (command === 'apply-check' ? 'migration-image-apply-check:local' : undefined)
   if (command === 'build' && !given) throw new UsageError('build needs --image NAME[:TAG]')
   const [name, tagInName] = (given ?? 'migrations').split(/:(?=[^/]*$)/)
   const push = flag(values, 'push') === 'true'

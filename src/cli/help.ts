@@ -5,6 +5,8 @@ const SUMMARY: Readonly<Record<Command, string>> = {
   hash: "write DIR/atlas.sum as 'atlas migrate hash' does",
   dockerfile: "print the Dockerfile that layers DIR onto the tool's image",
   build: 'validate, then build the image with the local docker (and push with --push)',
+  'apply-check':
+    "build the image, then run its migrations on a throwaway database (with --base: the base's first, then the new ones, and the down/up round trip)",
 }
 
 const column = (left: string, right: string): string => `  ${left.padEnd(24)} ${right}`
@@ -14,7 +16,7 @@ export function usage(): string {
     'Usage: migration-image <command> [DIR] [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command])),
+    ...COMMANDS.map((command) => column(`${command} [DIR]`, SUMMARY[command].replace(/ \(with --base.*$/, ''))),
     '',
     "Run 'migration-image <command> --help' for the command's options.",
     '',

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os'
 import { formatLocated, MigrationImageError, UsageError } from '../core/errors.js'
 import { CLI_NAMES, nameOptions } from '../core/option-names.js'
 import { formatProblem, renderValidationText, validationJson, verdictLine } from '../core/report/text.js'
+import { renderApplyText } from '../core/report/apply-section.js'
 import { parseCliArgs } from './args.js'
 import { commandHelp, usage } from './help.js'
 import { stderrLog } from './log.js'
@@ -119,6 +120,10 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     if (outcome.failure !== undefined) throw outcome.failure
     const image = outcome.image
     if (!image) return 1
+    if (outcome.apply) {
+      io.out(renderApplyText(outcome.apply, request.check.dir))
+      return outcome.apply.ok ? 0 : 1
+    }
     const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : image.archive ? 'wrote' : 'built'
     const what = image.archive ? `${image.archive} (${image.references.join(' ')})` : image.references.join(' ')
     io.out(`${verb} ${what}${image.digest ? ` (${image.digest})` : ''}\n`)

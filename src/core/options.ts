@@ -7,8 +7,8 @@
  * A leaf module: it imports nothing, so every other module (the errors' fix names among them) can import it.
  */
 
-export type Command = 'validate' | 'hash' | 'dockerfile' | 'build'
-export const COMMANDS: readonly Command[] = ['validate', 'hash', 'dockerfile', 'build']
+export type Command = 'validate' | 'hash' | 'dockerfile' | 'build' | 'apply-check'
+export const COMMANDS: readonly Command[] = ['validate', 'hash', 'dockerfile', 'build', 'apply-check']
 
 /**
  * What a value may be. `text`: any text without control characters; `bool`: true or false; `choice`: one of
@@ -46,16 +46,19 @@ export interface OptionSpec {
 }
 
 const ALL = COMMANDS
-const CHECKS: readonly Command[] = ['validate', 'hash', 'dockerfile', 'build']
-const IMAGE: readonly Command[] = ['dockerfile', 'build']
+const CHECKS: readonly Command[] = ['validate', 'hash', 'dockerfile', 'build', 'apply-check']
+const IMAGE: readonly Command[] = ['dockerfile', 'build', 'apply-check']
 const BUILD: readonly Command[] = ['build']
-const BASE: readonly Command[] = ['validate', 'dockerfile', 'build']
+const BASE: readonly Command[] = ['validate', 'dockerfile', 'build', 'apply-check']
+const APPLY: readonly Command[] = ['apply-check']
 
 export const PROVENANCE_MODES = ['false', 'true', 'mode=min', 'mode=max'] as const
 export const CACHE_MODES = ['auto', 'true', 'false'] as const
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
 export const CHECKSUM_POLICIES = ['required', 'optional'] as const
 export const ENGINES = ['buildx', 'registry', 'auto'] as const
+/** pull_request_target: the user opts in by name to running strangers' SQL in a workflow that holds secrets. */
+export const APPLY_CHECK_MODES = ['false', 'true', 'pull_request_target'] as const
 
 export const OPTIONS = {
   dir: {
@@ -297,7 +300,58 @@ export const OPTIONS = {
     input: 'builder',
     default: '',
     description: 'An existing buildx builder to use as is (e.g. a remote BuildKit or Kubernetes builder).',
-    flag: { name: 'builder', value: 'NAME', commands: BUILD, help: 'an existing buildx builder to use as it is' },
+    flag: {
+      name: 'builder',
+      value: 'NAME',
+      commands: [...BUILD, ...APPLY],
+      help: 'an existing buildx builder to use as it is',
+    },
+  },
+  applyCheck: {
+    kind: 'choice',
+    choices: APPLY_CHECK_MODES,
+    input: 'apply-check',
+    default: 'false',
+    description:
+      "true runs the built image's migrations on a throwaway database: the base branch's first, then the pull request's new ones, the down/up round trip where the tool has a down, and the schema change in the summary. Refused on pull_request_target unless set to pull_request_target.",
+  },
+  database: {
+    kind: 'text',
+    input: 'database',
+    default: 'postgres:17-alpine',
+    description:
+      'The throwaway database server image for apply-check (PostgreSQL, MySQL 8 or MariaDB 11), started on a private internal network; with database-url, the image whose clients dump the schema.',
+    flag: {
+      name: 'database',
+      value: 'IMAGE',
+      commands: APPLY,
+      help: 'the throwaway database image (default postgres:17-alpine; mysql:8.4, mariadb:11 work too)',
+    },
+  },
+  databaseUrl: {
+    kind: 'secret',
+    input: 'database-url',
+    default: '',
+    description:
+      'A disposable database for apply-check instead of starting one (e.g. a services: container at localhost): the check creates a database of its own there, runs the SQL in it and drops it.',
+    flag: {
+      name: 'database-url',
+      value: 'URL',
+      commands: APPLY,
+      help: 'a disposable database to use instead (postgres://…, mysql://…): the check creates and drops in it',
+    },
+  },
+  applyTimeout: {
+    kind: 'text',
+    input: 'apply-timeout',
+    default: '10m',
+    description: 'Wall-clock limit of the whole apply check (e.g. 90s, 10m); its containers are removed when it ends.',
+    flag: {
+      name: 'apply-timeout',
+      value: 'TIME',
+      commands: APPLY,
+      help: 'wall-clock limit of the check, e.g. 90s, 10m (default 10m)',
+    },
   },
   username: {
     kind: 'text',

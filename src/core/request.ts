@@ -18,6 +18,8 @@ export interface Request {
   readonly base?: BaseRequest
   /** The image (dockerfile and build only). */
   readonly image?: ImageRequest
+  /** The apply check after the build (apply-check: true, the CLI's apply-check command). */
+  readonly apply?: ApplyRequest
   /** How messages name the options: the action's inputs or the CLI's flags. */
   readonly names: OptionNames
 }
@@ -95,4 +97,13 @@ export interface ImageRequest {
   readonly selfCheck: boolean
   /** Registry login; the password reaches docker on stdin only. */
   readonly credentials?: { readonly username: string; readonly password: string }
+}
+
+export interface ApplyRequest {
+  /** The throwaway server's image, started on a private internal network (default postgres:17-alpine). */
+  readonly database: string
+  /** An existing disposable database instead (a `services:` container): the check creates and drops in it. */
+  readonly databaseUrl?: string
+  /** The whole check's wall-clock limit (apply-timeout, default 10 minutes). */
+  readonly timeoutMs: number
 }

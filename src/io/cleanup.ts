@@ -2,6 +2,7 @@ import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { showName } from '../core/escape.js'
 import { GENERATED_BUILDER, removeBuilder } from './builder.js'
+import { APPLY_PREFIX, removeApplyParts } from './apply-parts.js'
 import { Docker } from './docker.js'
 import { DOCKER_CONFIG_PREFIX, privateEnv, removeDockerConfig } from './docker-config.js'
 
@@ -13,6 +14,8 @@ export interface CleanupState {
   dockerConfig?: string
   registry?: string
   builder?: string
+  /** The apply check's name prefix: its containers (by label) and network. */
+  apply?: string
 }
 
 /**
@@ -51,7 +54,7 @@ export function trustedCleanup(saved: unknown, tempParent: string | undefined): 
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     return { state, ignored: ['the saved cleanup state is not an object'] }
   }
-  const { dockerConfig, registry, builder } = saved as Record<string, unknown>
+  const { dockerConfig, registry, builder, apply } = saved as Record<string, unknown>
   if (dockerConfig !== undefined) {
     const why = ownDockerConfig(dockerConfig, tempParent)
     if (why === undefined) state.dockerConfig = dockerConfig as string
@@ -60,6 +63,10 @@ export function trustedCleanup(saved: unknown, tempParent: string | undefined): 
   if (builder !== undefined) {
     if (typeof builder === 'string' && GENERATED_BUILDER.test(builder)) state.builder = builder
     else ignored.push(`builder ${shown(builder)}: not a name this action generates`)
+  }
+  if (apply !== undefined) {
+    if (typeof apply === 'string' && APPLY_PREFIX.test(apply)) state.apply = apply
+    else ignored.push(`apply check ${shown(apply)}: not a name this action generates`)
   }
   if (registry !== undefined) {
     if (typeof registry !== 'string' || !REGISTRY.test(registry)) {
@@ -96,10 +103,14 @@ function ownDockerConfig(value: unknown, tempParent: string | undefined): string
   return undefined
 }
 
-/** Logs out, removes the builder this run created and the private docker config; safe to call twice. */
+/**
+ * Removes the apply check's containers and network, logs out, removes the builder this run created and the private
+ * docker config; safe to call twice.
+ */
 export async function cleanUp(state: CleanupState, env: NodeJS.ProcessEnv): Promise<string[]> {
   const done: string[] = []
   const docker = new Docker(state.dockerConfig ? privateEnv(env, state.dockerConfig) : env)
+  if (state.apply) done.push(...(await removeApplyParts(docker, state.apply)))
   if (state.builder) {
     await removeBuilder(docker, state.builder).catch(() => undefined)
     done.push(`removed builder ${state.builder}`)

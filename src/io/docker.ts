@@ -7,6 +7,8 @@ export interface DockerResult {
   /** The tail of what docker printed (at most OUTPUT_CAP characters each). */
   readonly stdout: string
   readonly stderr: string
+  /** True when `timeoutMs` ended the run. */
+  readonly timedOut?: boolean
 }
 
 export interface RunOptions {
@@ -20,6 +22,11 @@ export interface RunOptions {
    * have no limit.
    */
   readonly timeoutProbes?: number
+  /**
+   * A hard limit in milliseconds (the apply check's runs): the docker CLI is killed and `timedOut` is set, with no
+   * error (the caller removes the container the CLI started).
+   */
+  readonly timeoutMs?: number
 }
 
 /** How long a probe may take: docker answers these in well under a second when the engine is there. */
@@ -83,7 +90,8 @@ export class Docker {
       const stdout = new LastChars(OUTPUT_CAP)
       const stderr = new LastChars(OUTPUT_CAP)
       let timedOut = false
-      const timeoutMs = options.timeoutProbes === undefined ? undefined : options.timeoutProbes * this.probeTimeoutMs
+      const timeoutMs =
+        options.timeoutProbes === undefined ? options.timeoutMs : options.timeoutProbes * this.probeTimeoutMs
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -114,6 +122,10 @@ export class Docker {
       })
       child.on('close', (code) => {
         clearTimeout(timer)
+        if (timedOut && options.timeoutProbes === undefined) {
+          resolve({ code: code ?? 137, stdout: stdout.toString(), stderr: stderr.toString(), timedOut: true })
+          return
+        }
         if (timedOut) {
           reject(
             new DockerTimeoutError(

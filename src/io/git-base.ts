@@ -44,7 +44,7 @@ export function commitAt(dir: string, ref = 'HEAD'): { readonly sha: string; rea
  * Makes sure `ref` is a commit here; a shallow checkout gets it with one `git fetch` of that commit or branch. A
  * relative ref (`main~5`, `HEAD^`) is no refspec, so it is not fetched: git would only answer "invalid refspec".
  */
-function ensureCommit(dir: string, ref: string, log: Log, fix: string): void {
+export function ensureCommit(dir: string, ref: string, log: Log, fix: string): void {
   assertRef(ref, 'ref')
   // --end-of-options: whatever the ref is, git reads it as a ref, never as an option (git >= 2.24).
   const present = (): boolean => git(dir, ['cat-file', '-e', '--end-of-options', `${ref}^{commit}`]).code === 0
@@ -69,7 +69,7 @@ function ensureCommit(dir: string, ref: string, log: Log, fix: string): void {
 }
 
 /** The migrations directory as it was at `ref`, extracted to a temporary directory (empty when it did not exist). */
-async function treeAt(dir: string, ref: string, tempParent: string): Promise<string> {
+export async function treeAt(dir: string, ref: string, tempParent: string): Promise<string> {
   const into = mkdtempSync(path.join(tempParent, 'migration-image-base-'))
   // git archive runs at the top level: from a sub-directory it refuses trees the checkout does not track.
   const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim()

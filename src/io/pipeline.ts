@@ -10,6 +10,8 @@ import { nameOptions, OPTION } from '../core/option-names.js'
 import type { Problem } from '../core/check/problems.js'
 import type { ImageRequest, Request } from '../core/request.js'
 import type { CleanupStore } from './cleanup.js'
+import type { ApplyResult } from '../core/apply/result.js'
+import { runApplyCheck } from './apply-check.js'
 import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
@@ -31,6 +33,7 @@ export interface Durations {
   readonly validate: number
   readonly base?: number
   readonly image?: number
+  readonly apply?: number
 }
 
 /** What one run found and did, for the adapter to report (outputs, summary, text or JSON). */
@@ -46,7 +49,9 @@ export interface Outcome {
   readonly dockerfile?: string
   /** `build`: the image. */
   readonly image?: PublishResult
-  /** Why the build or push failed, after a validation that passed: the adapter reports the rest, then this. */
+  /** The apply check, when it ran (apply-check: true, the CLI's apply-check). */
+  readonly apply?: ApplyResult
+  /** Why the build, the push or the apply check failed, after a validation that passed: reported after the rest. */
   readonly failure?: Error
   readonly durations: Durations
 }
@@ -131,26 +136,59 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   }
   ports.log.info(`${imageRequest.push ? 'pushing' : 'not pushing'}: ${imageRequest.pushReason}`)
   const building = Date.now()
+  let image: PublishResult | undefined
+  let imageTime: number | undefined
+  let applyTime: number | undefined
+  const outcome = (more: Pick<Outcome, 'apply' | 'failure'> = {}): Outcome => ({
+    preset,
+    validation,
+    base,
+    dockerfile: imagePlan.dockerfile,
+    image,
+    ...more,
+    durations: {
+      ...durations,
+      image: imageTime ?? Date.now() - building,
+      ...(applyTime === undefined ? {} : { apply: applyTime }),
+    },
+  })
   try {
-    const image = await publish(imageRequest, preset, validation, imagePlan, { ...ports, names: request.names })
-    return {
-      preset,
-      validation,
-      base,
-      dockerfile: imagePlan.dockerfile,
-      image,
-      durations: { ...durations, image: Date.now() - building },
+    image = await publish(imageRequest, preset, validation, imagePlan, { ...ports, names: request.names })
+    imageTime = Date.now() - building
+    if (!request.apply) return outcome()
+    if (imageRequest.platforms.length > 1) {
+      ports.log.warning('apply check skipped: an image built for several platforms cannot be loaded into the engine')
+      return outcome()
     }
+    if (!image.pushed && image.builder === 'registry') {
+      ports.log.warning('apply check skipped: the registry engine built no image in a Docker engine to run')
+      return outcome()
+    }
+    const applying = Date.now()
+    // Pushed images run by digest (pulled); the others were loaded into the engine's store by the build.
+    const apply = await runApplyCheck(
+      {
+        request: request.apply,
+        preset,
+        image: image.pushed ? (image.imageRef ?? image.image) : image.image,
+        spec: imagePlan.spec,
+        head: validation,
+        options,
+        base: request.base
+          ? {
+              ref: request.base.ref,
+              allowOutOfOrder: request.base.allowOutOfOrder,
+              missingFix: request.base.missingFix,
+            }
+          : undefined,
+      },
+      ports,
+    )
+    applyTime = Date.now() - applying
+    return outcome({ apply })
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error))
-    return {
-      preset,
-      validation,
-      base,
-      dockerfile: imagePlan.dockerfile,
-      failure,
-      durations: { ...durations, image: Date.now() - building },
-    }
+    if (imageTime === undefined) imageTime = Date.now() - building
+    return outcome({ failure: error instanceof Error ? error : new Error(String(error)) })
   }
 }
 

@@ -38,6 +38,8 @@ export const liquibaseFormat: MigrationFormat = {
   recursive: true,
   select: (names) => atlasFormat.select(names),
   parseName: (name) => ({ description: name }),
+  // Atlas's own rules (the files it skips) are not Liquibase's: the tree is read from the master changelog.
+  rules: undefined,
   // The tree is built once per run: its problems are the rules' verdict, its files what the image ships.
   async tree(input) {
     const master = masterChangelog(input.names, input.options)

@@ -1,0 +1,315 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { git } from '../helpers/git.js'
+import { dockerStatus, psqlAt, realEnv } from '../helpers/real-env.js'
+import { runAction, runPost, type ActionRun } from '../helpers/runner.js'
+import { independentSum, makeDir } from '../helpers/tmp.js'
+
+// The apply check through dist/ on the real engine: the database is the test env's PostgreSQL server image (built
+// from Debian's packages, scripts/test-env-db.sh), the tools are the psql runner on the Debian psql base and dbmate's
+// real binary. Only GitHub's event payload is made up (a pull_request event, as the runner writes it).
+const env = realEnv()
+const ALLOWED_SECRET = 'input-password-must-not-leak-0123456789'
+const RUNTIME_TOKEN = 'runtime-token-must-not-leak-0123456789'
+
+type Files = Record<string, string>
+
+function commitAll(repo: string, message: string): string {
+  git(repo, 'add', '-A')
+  git(repo, 'commit', '-qm', message)
+  return git(repo, 'rev-parse', 'HEAD')
+}
+
+/** A repository whose main holds `base`, and a feature branch that adds `head` (file → content; '' deletes). */
+function pullRequest(
+  dir: string,
+  base: Files,
+  head: Files,
+  format: string,
+): { repo: string; base: string; head: string } {
+  const repo = makeDir(Object.fromEntries(Object.entries(base).map(([name, text]) => [`${dir}/${name}`, text])))
+  const rehash = () => writeFileSync(path.join(repo, dir, 'atlas.sum'), independentSum(path.join(repo, dir), format))
+  rehash()
+  git(repo, 'init', '-q', '-b', 'main')
+  const baseSha = commitAll(repo, 'base')
+  git(repo, 'checkout', '-qb', 'feature')
+  for (const [name, text] of Object.entries(head)) {
+    mkdirSync(path.dirname(path.join(repo, dir, name)), { recursive: true })
+    writeFileSync(path.join(repo, dir, name), text)
+  }
+  rehash()
+  return { repo, base: baseSha, head: commitAll(repo, 'feature') }
+}
+
+function runCheck(
+  pr: { repo: string; base: string; head: string },
+  inputs: Record<string, string>,
+  options: { fork?: boolean; path?: string } = {},
+): ActionRun {
+  const run = runAction({
+    cwd: pr.repo,
+    inputs: {
+      image: `${env.MI_REGISTRY}/apply/${inputs.tool}`,
+      username: env.MI_REGISTRY_USER,
+      password: options.fork ? ALLOWED_SECRET : env.MI_REGISTRY_PASSWORD,
+      'apply-check': 'true',
+      database: env.MI_DB_POSTGRES,
+      ...inputs,
+    },
+    payload: {
+      repository: { default_branch: 'main', full_name: 'acme/api' },
+      pull_request: {
+        number: 7,
+        base: { sha: pr.base, ref: 'main' },
+        head: { sha: pr.head, repo: { full_name: options.fork ? 'stranger/api' : 'acme/api' } },
+      },
+    },
+    env: {
+      PATH: options.path ? `${options.path}:${env.PATH}` : env.PATH,
+      DOCKER_HOST: env.DOCKER_HOST,
+      HOME: makeDir(),
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_REF: 'refs/pull/7/merge',
+      GITHUB_SHA: pr.head,
+      GITHUB_REPOSITORY: 'acme/api',
+      // What a runner hands a node action: none of it may reach the containers.
+      ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN,
+      GITHUB_TOKEN: RUNTIME_TOKEN,
+    },
+  })
+  const post = runPost(run, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, pr.repo)
+  expect(post.status, post.stderr).toBe(0)
+  return run
+}
+
+/** Nothing of any apply check is left: no container with its label, no network with its prefix. */
+function assertNothingLeft(): void {
+  const containers = dockerStatus(env, ['ps', '-aq', '--filter', 'label=migration-image.apply'])
+  expect(containers.stdout.trim()).toBe('')
+  const networks = dockerStatus(env, ['network', 'ls', '-q', '--filter', 'name=migration-image-apply-'])
+  expect(networks.stdout.trim()).toBe('')
+}
+
+const errors = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::error'))
+
+const psqlInputs = { tool: 'psql', dir: 'migrations', 'base-image': env.MI_BASE_PSQL }
+const USERS = 'CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL\n);\n'
+const psqlBase: Files = { '1_users.up.sql': USERS, '1_users.down.sql': 'DROP TABLE users;\n' }
+
+describe('apply check: the psql runner on a throwaway PostgreSQL', () => {
+  it('a good pull request passes and the summary shows the schema it adds', () => {
+    const pr = pullRequest(
+      'migrations',
+      psqlBase,
+      {
+        '2_orders.up.sql':
+          'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  user_id bigint REFERENCES users (id)\n);\n',
+      },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, psqlInputs)
+    expect(run.status, run.stdout + run.stderr).toBe(0)
+    expect(run.summary).toContain('### Apply check — ✅ passed')
+    expect(run.summary).toMatch(/\| Base migrations \(main\) \| 1 applied in [\d.]+ s ✅ \|/)
+    expect(run.summary).toMatch(/\| <code>2_orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
+    expect(run.summary).toContain('➖ the psql runner applies up migrations only (no down files ship)')
+    expect(run.summary).toContain('<details><summary>Schema change (+')
+    expect(run.summary).toContain('+CREATE TABLE public.orders (')
+    expect(run.summary).toContain(
+      '+    ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);',
+    )
+    // The runner's own bookkeeping table is not part of the change.
+    expect(run.summary).not.toContain('migration_image_versions')
+    assertNothingLeft()
+  }, 300_000)
+
+  it('a syntax error fails with an annotation on the file and line', () => {
+    const pr = pullRequest(
+      'migrations',
+      psqlBase,
+      {
+        '2_orders.up.sql':
+          'CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  user_id bigint REFERENCS users (id)\n);\n',
+      },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, psqlInputs)
+    expect(run.status).toBe(1)
+    expect(errors(run)).toContain(
+      '::error title=migration-image apply check (migration failed),file=migrations/2_orders.up.sql,line=3::syntax error at or near "REFERENCS"',
+    )
+    expect(run.summary).toContain('### Apply check — ❌ failed')
+    expect(run.summary).toContain('<code>migrations/2_orders.up.sql:3</code> syntax error at or near "REFERENCS"')
+    assertNothingLeft()
+  }, 300_000)
+
+  it("a migration that conflicts with the base's schema fails", () => {
+    const pr = pullRequest(
+      'migrations',
+      psqlBase,
+      { '2_users_again.up.sql': 'CREATE TABLE users (id int);\n' },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, psqlInputs)
+    expect(run.status).toBe(1)
+    expect(errors(run)).toContain(
+      '::error title=migration-image apply check (migration failed),file=migrations/2_users_again.up.sql,line=1::relation "users" already exists',
+    )
+    assertNothingLeft()
+  }, 300_000)
+
+  it("an out-of-order migration allowed by allow-out-of-order runs after the base's, as production would", () => {
+    const pr = pullRequest(
+      'migrations',
+      { ...psqlBase, '3_audit.up.sql': 'CREATE TABLE audit (id int);\n' },
+      { '2_orders.up.sql': 'CREATE TABLE orders (id bigint REFERENCES users (id));\n' },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, { ...psqlInputs, 'allow-out-of-order': 'true' })
+    expect(run.status, run.stdout).toBe(0)
+    expect(run.summary).toMatch(/\| Base migrations \(main\) \| 2 applied/)
+    expect(run.summary).toMatch(/\| <code>2_orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
+    // The base's run applied 1 and 3; the new run applied 2 only (the runner skips what is recorded).
+    const log = run.stdout
+    expect(log.indexOf('applied 3_audit.up.sql')).toBeGreaterThan(-1)
+    expect(log.indexOf('applied 2_orders.up.sql')).toBeGreaterThan(log.indexOf('applied 3_audit.up.sql'))
+    assertNothingLeft()
+  }, 300_000)
+
+  it('a fork pull request: no secret, token or workspace reaches the containers', () => {
+    // A recording docker in front of the real one: every argv the action gave docker.
+    const bin = makeDir()
+    const record = path.join(bin, 'argv.log')
+    writeFileSync(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> '${record}'\nexec '${env.DOCKER_BIN}' "$@"\n`,
+    )
+    chmodSync(path.join(bin, 'docker'), 0o755)
+    // The pull request's SQL prints the tool container's environment and mounts (psql's \! runs a shell command).
+    const pr = pullRequest(
+      'migrations',
+      psqlBase,
+      // (the runner keeps psql's stdout to itself: the spy writes to stderr, which the action's log shows)
+      {
+        '2_spy.up.sql':
+          '\\! (echo SPY-ENV; env; echo SPY-MOUNTS; cat /proc/self/mounts; echo SPY-END) >&2\nSELECT 1;\n',
+      },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, psqlInputs, { fork: true, path: bin })
+    expect(run.status, run.stdout).toBe(0)
+    const seen = run.stdout.slice(run.stdout.indexOf('SPY-ENV'), run.stdout.indexOf('SPY-END'))
+    expect(seen).toContain('DATABASE_URL=postgres://postgres:')
+    for (const secret of [ALLOWED_SECRET, RUNTIME_TOKEN, env.MI_REGISTRY_PASSWORD]) expect(seen).not.toContain(secret)
+    expect(seen).not.toMatch(/^(INPUT_|GITHUB_|ACTIONS_|RUNNER_|DOCKER_)/m)
+    expect(seen).not.toContain(pr.repo)
+    // What docker was asked: variables by name only, no env file, no mount but a staged copy, private networks.
+    const runs = readFileSync(record, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('run ') && line.includes('migration-image.apply'))
+    expect(runs.length).toBeGreaterThanOrEqual(3)
+    for (const line of runs) {
+      expect(line).not.toMatch(/ -e [A-Z_]+=/)
+      expect(line).not.toContain('--env-file')
+      expect(line).not.toContain(pr.repo)
+      expect(line).not.toContain('-v ')
+      expect(line).toMatch(/--network=migration-image-apply-[0-9a-f]{12} /)
+      expect(line).toContain('--memory=1g --pids-limit=512')
+      for (const secret of [ALLOWED_SECRET, RUNTIME_TOKEN]) expect(line).not.toContain(secret)
+    }
+    const network = readFileSync(record, 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('network create'))
+    expect(network).toContain('--internal')
+    assertNothingLeft()
+  }, 300_000)
+
+  it('a hung migration: apply-timeout ends it and removes every container', () => {
+    const pr = pullRequest('migrations', psqlBase, { '2_sleep.up.sql': 'SELECT pg_sleep(600);\n' }, 'golang-migrate')
+    const started = Date.now()
+    const run = runCheck(pr, { ...psqlInputs, 'apply-timeout': '90s' })
+    expect(run.status).toBe(1)
+    expect(Date.now() - started).toBeLessThan(280_000)
+    expect(errors(run).join('\n')).toContain(
+      '::error title=migration-image apply check (apply-timeout),file=migrations/2_sleep.up.sql::did not finish: apply-timeout (90 s) ended the check while applying 2_sleep.up.sql',
+    )
+    assertNothingLeft()
+  }, 300_000)
+
+  it('database-url: the loopback PostgreSQL, in a database of its own that is dropped afterwards', () => {
+    const pr = pullRequest(
+      'migrations',
+      psqlBase,
+      { '2_orders.up.sql': 'CREATE TABLE orders (id int);\n' },
+      'golang-migrate',
+    )
+    const run = runCheck(pr, { ...psqlInputs, 'database-url': env.MI_PG_URL })
+    expect(run.status, run.stdout).toBe(0)
+    expect(run.summary).toContain(`<code>database-url (postgres at 127.0.0.1:${env.MI_PG_PORT})</code>`)
+    expect(run.summary).toContain('+CREATE TABLE public.orders (')
+    // The URL's password is masked (the runner hides what ::add-mask:: names) and never echoed by the check.
+    expect(run.stdout).toContain(`::add-mask::${env.MI_PG_PASSWORD}`)
+    const logged = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'))
+    expect(logged.join('\n')).not.toContain(env.MI_PG_PASSWORD)
+    expect(psqlAt(env.MI_PG_URL, "SELECT count(*) FROM pg_database WHERE datname LIKE 'migration_image_check_%'")).toBe(
+      '0',
+    )
+    assertNothingLeft()
+  }, 300_000)
+})
+
+const dbmateInputs = { tool: 'dbmate', dir: 'db/migrations', 'base-image': env.MI_BASE_DBMATE }
+const dbmateBase: Files = {
+  '20240101000000_users.sql':
+    '-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n',
+}
+
+describe('apply check: dbmate and its down/up round trip', () => {
+  it('a good pull request passes the round trip', () => {
+    const pr = pullRequest(
+      'db/migrations',
+      dbmateBase,
+      {
+        '20240102000000_orders.sql':
+          '-- migrate:up\nCREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));\nCREATE INDEX orders_user ON orders (user_id);\n\n-- migrate:down\nDROP TABLE orders;\n',
+        '20240103000000_notes.sql':
+          '-- migrate:up\nALTER TABLE users ADD COLUMN note text;\n\n-- migrate:down\nALTER TABLE users DROP COLUMN note;\n',
+      },
+      'dbmate',
+    )
+    const run = runCheck(pr, dbmateInputs)
+    expect(run.status, run.stdout).toBe(0)
+    expect(run.summary).toMatch(
+      /\| Down\/up round trip \| ✅ rollback × 2 \([\d.]+ s\), then up again \([\d.]+ s\): same schema \|/,
+    )
+    expect(run.summary).toMatch(/<code>20240102000000_orders\.sql<\/code> \| [\d.]+ s \| ✅/)
+    expect(run.summary).toMatch(/<code>20240103000000_notes\.sql<\/code> \| [\d.]+ s \| ✅/)
+    expect(run.summary).toContain('+CREATE INDEX orders_user ON public.orders USING btree (user_id);')
+    expect(run.summary).not.toContain('schema_migrations')
+    assertNothingLeft()
+  }, 300_000)
+
+  it('a down that does not undo its up fails the round trip', () => {
+    const pr = pullRequest(
+      'db/migrations',
+      dbmateBase,
+      {
+        '20240102000000_orders.sql':
+          '-- migrate:up\nCREATE TABLE orders (id bigint);\nCREATE TABLE order_lines (id bigint);\n\n-- migrate:down\nDROP TABLE orders;\n',
+      },
+      'dbmate',
+    )
+    const run = runCheck(pr, dbmateInputs)
+    expect(run.status).toBe(1)
+    expect(run.summary).toContain(
+      "❌ rollback × 1: the down migrations do not undo the up ones: the schema after the down is not the base's",
+    )
+    expect(run.summary).toContain('<details><summary>Round trip: what the down left different (+')
+    expect(run.summary).toContain('+CREATE TABLE public.order_lines (')
+    expect(errors(run).join('\n')).toContain(
+      '::error title=migration-image apply check (down does not undo up),file=db/migrations/20240102000000_orders.sql::',
+    )
+    assertNothingLeft()
+  }, 300_000)
+})
