@@ -112,7 +112,7 @@ describe('apply check: the psql runner on a throwaway PostgreSQL', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0)
     expect(run.summary).toContain('### Apply check — ✅ passed')
     expect(run.summary).toMatch(/\| Base migrations \(main\) \| 1 applied in [\d.]+ s ✅ \|/)
-    expect(run.summary).toMatch(/\| <code>2_orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
+    expect(run.summary).toMatch(/\| <code>2&#95;orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
     expect(run.summary).toContain('➖ the psql runner applies up migrations only (no down files ship)')
     expect(run.summary).toContain('<details><summary>Schema change (+')
     expect(run.summary).toContain('+CREATE TABLE public.orders (')
@@ -140,7 +140,7 @@ describe('apply check: the psql runner on a throwaway PostgreSQL', () => {
       '::error title=migration-image apply check (migration failed),file=migrations/2_orders.up.sql,line=3::syntax error at or near "REFERENCS"',
     )
     expect(run.summary).toContain('### Apply check — ❌ failed')
-    expect(run.summary).toContain('<code>migrations/2_orders.up.sql:3</code> syntax error at or near "REFERENCS"')
+    expect(run.summary).toContain('<code>migrations/2&#95;orders.up.sql:3</code> syntax error at or near "REFERENCS"')
     assertNothingLeft()
   }, 300_000)
 
@@ -169,7 +169,7 @@ describe('apply check: the psql runner on a throwaway PostgreSQL', () => {
     const run = runCheck(pr, { ...psqlInputs, 'allow-out-of-order': 'true' })
     expect(run.status, run.stdout).toBe(0)
     expect(run.summary).toMatch(/\| Base migrations \(main\) \| 2 applied/)
-    expect(run.summary).toMatch(/\| <code>2_orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
+    expect(run.summary).toMatch(/\| <code>2&#95;orders\.up\.sql<\/code> \| [\d.]+ s \| ✅ \|/)
     // The base's run applied 1 and 3; the new run applied 2 only (the runner skips what is recorded).
     const log = run.stdout
     expect(log.indexOf('applied 3_audit.up.sql')).toBeGreaterThan(-1)
@@ -283,8 +283,8 @@ describe('apply check: dbmate and its down/up round trip', () => {
     expect(run.summary).toMatch(
       /\| Down\/up round trip \| ✅ rollback × 2 \([\d.]+ s\), then up again \([\d.]+ s\): same schema \|/,
     )
-    expect(run.summary).toMatch(/<code>20240102000000_orders\.sql<\/code> \| [\d.]+ s \| ✅/)
-    expect(run.summary).toMatch(/<code>20240103000000_notes\.sql<\/code> \| [\d.]+ s \| ✅/)
+    expect(run.summary).toMatch(/<code>20240102000000&#95;orders\.sql<\/code> \| [\d.]+ s \| ✅/)
+    expect(run.summary).toMatch(/<code>20240103000000&#95;notes\.sql<\/code> \| [\d.]+ s \| ✅/)
     expect(run.summary).toContain('+CREATE INDEX orders_user ON public.orders USING btree (user_id);')
     expect(run.summary).not.toContain('schema_migrations')
     assertNothingLeft()

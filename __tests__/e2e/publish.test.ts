@@ -52,14 +52,15 @@ const psql = (sql: string): string => psqlAt(database, sql)
 
 describe('publish on a push to the default branch (atlas preset, stand-in base image)', () => {
   const sha = randomSha()
-  const repository = 'acme/api-migrations'
+  // A repository of its own each run: the registry outlives the run, and an image already there is re-tagged.
+  const repository = `acme/api-migrations-${sha.slice(0, 8)}`
   let main: ActionRun
 
   beforeAll(() => {
     main = publishRun(
       {
         dir: 'examples/atlas/migrations',
-        image: `${env.MI_REGISTRY}/Acme/API-migrations`,
+        image: `${env.MI_REGISTRY}/Acme/API-migrations-${sha.slice(0, 8)}`,
         'base-image': env.MI_BASE_BUSYBOX,
       },
       sha,
