@@ -6,7 +6,7 @@ import {
   type BuildFacts,
   type BuilderInfo,
 } from '../src/core/build/facts.js'
-import { planPublish, type PublishWish } from '../src/core/build/plan.js'
+import { planPublish, type PublishRequest } from '../src/core/build/plan.js'
 import { UsageError } from '../src/core/errors.js'
 import { ACTION_NAMES } from '../src/core/option-names.js'
 
@@ -82,7 +82,7 @@ const BUILDERS: Record<string, BuilderInfo> = {
 const TEMP = 'migration-image-1234-abc'
 const SCOPE = 'migration-image-ghcr.io-acme-db-atlas'
 
-const wish = (overrides: Partial<PublishWish> = {}): PublishWish => ({
+const wish = (overrides: Partial<PublishRequest> = {}): PublishRequest => ({
   image: 'ghcr.io/acme/db',
   tool: 'atlas',
   references: ['ghcr.io/acme/db:abc', 'ghcr.io/acme/db:latest'],
@@ -117,7 +117,7 @@ const flag = (argv: readonly string[], name: string): string | undefined => {
 describe('planPublish: the decisions, with the exact notes', () => {
   const rows: {
     case: string
-    wish?: Partial<PublishWish>
+    wish?: Partial<PublishRequest>
     facts: BuildFacts
     kind: 'buildx' | 'docker'
     create?: boolean

@@ -1,4 +1,4 @@
-import { oneLine } from '../core/escape.js'
+import { showName } from '../core/escape.js'
 
 /** The hidden marker that finds this action's comment again: one comment per directory and tool. */
 export function commentMarker(dir: string, tool: string): string {
@@ -60,7 +60,7 @@ interface HttpFailure {
 /** What went wrong with the comment, in a sentence, with the fix that fits it (not always permissions). */
 export function whyNoComment(error: unknown): string {
   const failure = (typeof error === 'object' && error !== null ? error : {}) as HttpFailure
-  const said = oneLine(gitHubMessage(failure.response?.data) ?? failure.message ?? String(error)).slice(0, 300)
+  const said = showName(gitHubMessage(failure.response?.data) ?? failure.message ?? String(error)).slice(0, 300)
   if (failure.response === undefined) {
     const host = hostOf(failure.request?.url)
     return `could not reach GitHub's API${host ? ` at ${host}` : ''} (${said})`

@@ -18,9 +18,6 @@ export function showName(text: string): string {
   })
 }
 
-/** Foreign text for a single log line: control characters shown escaped, so it cannot start a new line. */
-export const oneLine = (text: string): string => showName(text)
-
 /** True when the runner could read a workflow command in this text (a `::` anywhere, as lines may be split). */
 export const mayHoldCommand = (text: string): boolean => text.includes('::')
 

@@ -24,7 +24,7 @@ import type { ApplyResult, RoundTrip, RunResult } from '../core/apply/result.js'
 import { normaliseSchema, unifiedDiff } from '../core/apply/schema.js'
 import { applyRun, BOOKKEEPING_TABLES, rollBack, type ToolRun } from '../core/apply/tools.js'
 import { MigrationImageError } from '../core/errors.js'
-import { oneLine } from '../core/escape.js'
+import { showName } from '../core/escape.js'
 import type { Preset } from '../core/image/presets.js'
 import type { ImageSpec } from '../core/image/spec.js'
 import type { ApplyRequest } from '../core/request.js'
@@ -384,7 +384,7 @@ class Session {
     )
     const ip = inspected.stdout.trim()
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip))
-      throw new MigrationImageError(`the database container has no address: '${oneLine(ip)}'`)
+      throw new MigrationImageError(`the database container has no address: '${showName(ip)}'`)
     const target: DatabaseTarget = {
       kind: server.kind,
       host: ip,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { readCacheService, type BuildFacts } from '../core/build/facts.js'
-import { planPublish, type PublishPlan, type PublishWish } from '../core/build/plan.js'
+import { planPublish, type PublishPlan, type PublishRequest } from '../core/build/plan.js'
 import { epochSeconds } from '../core/image/content-key.js'
 import { withoutLink } from '../core/image/dockerfile.js'
 import { MigrationImageError, PushError } from '../core/errors.js'
@@ -75,7 +75,7 @@ export async function buildWithDocker(
     rmSync(metadataDir, { recursive: true, force: true })
   }
   async function buildIn(metadataDir: string): Promise<DockerBuild> {
-    const wish: PublishWish = {
+    const wish: PublishRequest = {
       image: image.name.name,
       tool: preset.tool,
       references: image.tags.map((tag) => `${image.name.name}:${tag}`),
@@ -136,7 +136,7 @@ export async function buildWithDocker(
 }
 
 /** The probes the plan needs, side by side: buildx's version and, only when it matters, the builder's facts. */
-async function probe(docker: Docker, wish: PublishWish, env: NodeJS.ProcessEnv): Promise<BuildFacts> {
+async function probe(docker: Docker, wish: PublishRequest, env: NodeJS.ProcessEnv): Promise<BuildFacts> {
   const cacheService = readCacheService(env)
   const [buildxVersion, builder] = await Promise.all([
     detectBuildx(docker),

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { MigrationImageError, UsageError } from '../core/errors.js'
-import { oneLine } from '../core/escape.js'
+import { showName } from '../core/escape.js'
 
 export interface DockerResult {
   readonly code: number
@@ -37,7 +37,7 @@ function probeTimeoutMs(env: NodeJS.ProcessEnv): number {
   const value = env.MIGRATION_IMAGE_PROBE_TIMEOUT
   if (value === undefined || value === '') return PROBE_TIMEOUT_MS
   if (!/^\d{1,6}(?:\.\d{1,3})?$/.test(value) || Number(value) <= 0) {
-    throw new UsageError(`MIGRATION_IMAGE_PROBE_TIMEOUT is not a number of seconds: '${oneLine(value)}'`, {
+    throw new UsageError(`MIGRATION_IMAGE_PROBE_TIMEOUT is not a number of seconds: '${showName(value)}'`, {
       fix: 'set it to e.g. 120, or unset it for the default of 60',
     })
   }
@@ -155,7 +155,7 @@ export function lastLines(text: string, lines = 5): string {
     .map((line) => line.trim())
     .filter(Boolean)
     .slice(-lines)
-    .map(oneLine)
+    .map(showName)
     .join(' | ')
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { baseBranchProblems, type BaseResult } from '../core/check/base-rules.js'
 import { MigrationImageError } from '../core/errors.js'
-import { oneLine, showName } from '../core/escape.js'
+import { showName } from '../core/escape.js'
 import { DEFAULT_MAX_FILE_SIZE, readBounded } from '../core/check/safe-read.js'
 import { assertRef } from '../core/names.js'
 import type { Problem } from '../core/check/problems.js'
@@ -60,7 +60,7 @@ export function ensureCommit(dir: string, ref: string, log: Log, fix: string): v
       .split('\n')
       .map((line) => line.trim())
       .filter(Boolean)
-    const said = oneLine(lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '')
+    const said = showName(lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? '')
     throw new MigrationImageError(
       `cannot find commit ${showName(ref)} to compare with: it is not in this checkout, and fetching it from origin ${said ? `failed (git: ${said})` : 'did not bring it'}`,
       { fix },
@@ -95,7 +95,7 @@ export async function treeAt(dir: string, ref: string, tempParent: string): Prom
       tar.on('close', (code) =>
         code === 0 && !failed
           ? resolve()
-          : reject(new MigrationImageError(`cannot read ${ref}:${prefix}: ${oneLine(failed.trim())}`)),
+          : reject(new MigrationImageError(`cannot read ${ref}:${prefix}: ${showName(failed.trim())}`)),
       )
     })
   } catch (error) {

@@ -17,7 +17,7 @@ import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
 
 /** What the pipeline talks to: the log, the store of what the post step removes, the environment, the temp dir. */
-export interface Ports {
+export interface RunServices {
   readonly log: Log
   readonly cleanup: CleanupStore
   /** The environment docker and git inherit (the cache service's variables included). */
@@ -60,7 +60,7 @@ export interface Outcome {
  * One run, for the action and the CLI alike: validate → base-branch checks → (hash) → plan the image → build and
  * push. It stops after the validation when the directory is invalid: nothing is built or pushed then.
  */
-export async function runPipeline(request: Request, ports: Ports): Promise<Outcome> {
+export async function runPipeline(request: Request, ports: RunServices): Promise<Outcome> {
   const preset = getPreset(request.check.tool)
   const options: ValidateOptions = {
     format: request.check.format,
@@ -71,7 +71,7 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
   // What the engine cannot do is a usage error before anything is read.
   if (request.command === 'build' && request.image) checkEngine(request.image, request.names)
   const started = Date.now()
-  const own = named(await validateDirectory(request.check.dir, options), request)
+  const own = withNamedFixes(await validateDirectory(request.check.dir, options), request)
   if (request.command === 'hash') {
     // What makes validate refuse the sum (a name atlas.sum cannot hold, a link, a directory named like a migration)
     // stops hash before anything is written.
@@ -193,7 +193,7 @@ export async function runPipeline(request: Request, ports: Ports): Promise<Outco
 }
 
 /** The fixes name the options as this adapter's user sets them (an input, or a flag). */
-function named(validation: Validation, request: Request): Validation {
+function withNamedFixes(validation: Validation, request: Request): Validation {
   return { ...validation, problems: validation.problems.map((problem) => nameFix(problem, request)) }
 }
 

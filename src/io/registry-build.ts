@@ -1,4 +1,3 @@
-import type { Note } from '../core/build/plan.js'
 import { parseBaseImage } from '../core/image/image-ref.js'
 import { platformName } from '../core/image/oci.js'
 import type { ImageSpec } from '../core/image/spec.js'
@@ -48,11 +47,9 @@ export async function buildOnRegistry(
   ])
   const assembled: AssembledImage = assemble(baseImage, spec, layer)
   const platforms = assembled.platforms.map((platform) => (platform.platform ? platformName(platform.platform) : '?'))
-  const say = (note: Note): void => log[note.level](note.text)
-  say({
-    level: 'info',
-    text: `registry engine: ${reference} (${platforms.join(', ')}) + one layer of ${context.entries.length} entries (${layer.size} bytes): ${assembled.top.digest}`,
-  })
+  log.info(
+    `registry engine: ${reference} (${platforms.join(', ')}) + one layer of ${context.entries.length} entries (${layer.size} bytes): ${assembled.top.digest}`,
+  )
   const traffic = (): Traffic => ({
     up: target.traffic.up + baseImage.client.traffic.up,
     down: target.traffic.down + baseImage.client.traffic.down,

@@ -3,7 +3,7 @@ import { CONTENT_KEY_LABEL, REVISION_LABEL } from '../core/image/content-key.js'
 import { parseImageName } from '../core/image/image-ref.js'
 import type { TagFacts } from '../core/build/reuse.js'
 import { MigrationImageError } from '../core/errors.js'
-import { oneLine } from '../core/escape.js'
+import { showName } from '../core/escape.js'
 
 // The registry's HTTP API (the OCI distribution spec), spoken directly: the re-tag of an unchanged image and the
 // registry engine (src/io/assemble.ts) read and write manifests and blobs without a docker process. Everything the
@@ -230,7 +230,7 @@ export class RegistryClient {
         if (error instanceof RegistryError) throw error
         if (last || !transient(error)) {
           const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : ''
-          throw new RegistryError(this.registry, init.step, undefined, oneLine(reason).slice(0, 200))
+          throw new RegistryError(this.registry, init.step, undefined, showName(reason).slice(0, 200))
         }
         await sleep(this.retry.backoffMs * 2 ** (attempt - 1))
         continue
@@ -344,7 +344,7 @@ export class RegistryClient {
     const json = parseJson(got.bytes)
     const type = (got.type && MANIFEST_TYPES.includes(got.type) ? got.type : undefined) ?? json?.mediaType
     if (typeof type !== 'string' || !MANIFEST_TYPES.includes(type)) {
-      throw new RegistryError(this.registry, step, 200, `an unknown type ${oneLine(String(type)).slice(0, 80)}`)
+      throw new RegistryError(this.registry, step, 200, `an unknown type ${showName(String(type)).slice(0, 80)}`)
     }
     return { digest: digestOf(got.bytes), mediaType: type, bytes: got.bytes }
   }
@@ -405,7 +405,7 @@ export class RegistryClient {
         this.registry,
         step,
         response.status,
-        `it stored ${oneLine(said).slice(0, 80)}, not ${digest}`,
+        `it stored ${showName(said).slice(0, 80)}, not ${digest}`,
       )
     }
     return digest

@@ -12,7 +12,7 @@ export interface Note {
 }
 
 /** What the user asked of the build (the publish part of the request), with the paths the I/O layer staged. */
-export interface PublishWish {
+export interface PublishRequest {
   /** Image name without tag (`ghcr.io/acme/api-migrations`). */
   readonly image: string
   /** The tool, for the per-image cache scope. */
@@ -66,7 +66,7 @@ export type CacheMode = 'auto' | 'true' | 'false'
  * Liquibase) on the first publish and saves nothing later, since a changed COPY layer still pulls the base from its
  * registry and an unchanged image is re-tagged without a build.
  */
-const cacheWanted = (wish: Pick<PublishWish, 'cache' | 'runsCommands'>): boolean =>
+const cacheWanted = (wish: Pick<PublishRequest, 'cache' | 'runsCommands'>): boolean =>
   wish.cache === 'true' || (wish.cache === 'auto' && wish.runsCommands)
 
 const attests = (provenance: string): boolean => !/^(false|0|)$/i.test(provenance.trim())
@@ -89,7 +89,7 @@ function describeBuilder(builder: BuilderInfo | undefined, input: boolean): stri
  * one when it can do what is asked; else a temporary docker-container builder), the GitHub Actions cache (on, read
  * only, or off — and why), and the docker commands. Pure: the I/O layer probes, calls this, and runs the result.
  */
-export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
+export function planPublish(wish: PublishRequest, facts: BuildFacts): PublishPlan {
   try {
     const plan = decide(wish, facts)
     return { ...plan, notes: plan.notes.map((note) => ({ ...note, text: nameOptions(note.text, wish.names) })) }
@@ -101,7 +101,7 @@ export function planPublish(wish: PublishWish, facts: BuildFacts): PublishPlan {
   }
 }
 
-function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
+function decide(wish: PublishRequest, facts: BuildFacts): PublishPlan {
   const notes: Note[] = []
   const scope = cacheScope(wish.image, wish.tool)
   const multiPlatform = wish.platforms.length > 1
@@ -143,7 +143,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
   let builderName = wish.builder
   let builder = facts.builder
   let createBuilder: PublishPlan['createBuilder']
-  const stuck = (who: string, fix: string): void => {
+  const refuseOrDropCache = (who: string, fix: string): void => {
     // Several platforms or attestations were asked for explicitly: failing beats a silently different image.
     if (multiPlatform || attest) {
       const what = needs.filter((need) => !need.startsWith('use the GitHub')).join(' and ')
@@ -159,7 +159,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
       })
     }
     if (needs.length > 0 && !capable(builder)) {
-      stuck(
+      refuseOrDropCache(
         describeBuilder(builder, true),
         `give a docker-container builder (docker/setup-buildx-action), turn on the containerd image store, or leave ${OPTION.builder} empty`,
       )
@@ -177,7 +177,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
       builderName = existing.name
       builder = existing
     } else if (facts.temporaryBuilderFailed !== undefined) {
-      stuck(
+      refuseOrDropCache(
         `${who}, and a temporary docker-container builder could not start (${facts.temporaryBuilderFailed}),`,
         `set up a builder before this step (docker/setup-buildx-action) and pass it as ${OPTION.builder}`,
       )
@@ -215,7 +215,7 @@ function decide(wish: PublishWish, facts: BuildFacts): PublishPlan {
   return { createBuilder, cache, ...argv, notes, link }
 }
 
-function buildRequest(wish: PublishWish, cache: CachePlan): Parameters<typeof planBuild>[0] {
+function buildRequest(wish: PublishRequest, cache: CachePlan): Parameters<typeof planBuild>[0] {
   return {
     context: wish.context,
     dockerfile: wish.dockerfile,

@@ -1,4 +1,4 @@
-import { oneLine } from '../escape.js'
+import { showName } from '../escape.js'
 import type { Note } from './plan.js'
 
 /** One of the new tags as the registry has it before this run, read through its HTTP API by src/io/registry.ts. */
@@ -54,7 +54,7 @@ export function decideReuse(wish: { push: boolean; references: readonly string[]
     return facts.noKey
       ? {
           kind: 'build',
-          note: { level: 'info', text: `building (no content key to compare: ${oneLine(facts.noKey)})` },
+          note: { level: 'info', text: `building (no content key to compare: ${showName(facts.noKey)})` },
         }
       : { kind: 'build' }
   }
@@ -72,7 +72,7 @@ export function decideReuse(wish: { push: boolean; references: readonly string[]
     references: [...wish.references],
     note: {
       level: 'notice',
-      text: `unchanged since ${since ? since.slice(0, 12) : oneLine(name)}, re-tagged: ${name} (${match.digest}) has the same content key, so its image gets the new tags (no build)`,
+      text: `unchanged since ${since ? since.slice(0, 12) : showName(name)}, re-tagged: ${name} (${match.digest}) has the same content key, so its image gets the new tags (no build)`,
     },
   }
 }
