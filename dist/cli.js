@@ -16,7 +16,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-K32DAONW.js";
+} from "./chunks/chunk-3AD2KZ22.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -33,7 +33,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-YOBU4LMH.js";
+} from "./chunks/chunk-3UOPDZHW.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts

@@ -31,7 +31,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-K32DAONW.js";
+} from "./chunks/chunk-3AD2KZ22.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -47,9 +47,8 @@ import {
   markdownCode,
   markdownFence,
   mayHoldCommand,
-  oneLine,
   showName
-} from "./chunks/chunk-YOBU4LMH.js";
+} from "./chunks/chunk-3UOPDZHW.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
@@ -461,7 +460,7 @@ ${body}`;
 }
 function whyNoComment(error2) {
   const failure = typeof error2 === "object" && error2 !== null ? error2 : {};
-  const said = oneLine(gitHubMessage(failure.response?.data) ?? failure.message ?? String(error2)).slice(0, 300);
+  const said = showName(gitHubMessage(failure.response?.data) ?? failure.message ?? String(error2)).slice(0, 300);
   if (failure.response === void 0) {
     const host = hostOf(failure.request?.url);
     return `could not reach GitHub's API${host ? ` at ${host}` : ""} (${said})`;

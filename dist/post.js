@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-YOBU4LMH.js";
+} from "./chunks/chunk-3UOPDZHW.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
