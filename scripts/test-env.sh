@@ -684,6 +684,23 @@ with_lock() { # serialise concurrent up/down/clean on the same state dir
     die "could not lock $STATE/run/test-env.lock within ${MI_TEST_ENV_LOCK_TIMEOUT:-600}s (another test-env.sh run holds it)"
 }
 
+sweep_apply_parts() { # what a run killed mid-check left on this engine: its containers and networks
+  local ids nets
+  ids=$(dk ps -aq --filter label=migration-image.apply)
+  nets=$(dk network ls -q --filter name=migration-image-apply-)
+  if [[ -n $ids ]]; then
+    log "removing $(wc -w <<< "$ids") apply-check container(s) an earlier run left"
+    # shellcheck disable=SC2086 # ids are docker's hex ids, one word each
+    dk rm -f -v $ids > /dev/null
+  fi
+  if [[ -n $nets ]]; then
+    log "removing $(wc -w <<< "$nets") apply-check network(s) an earlier run left"
+    # shellcheck disable=SC2086
+    dk network rm $nets > /dev/null
+  fi
+  return 0
+}
+
 cmd_up() {
   require_root
   local t0=$SECONDS
@@ -697,6 +714,7 @@ cmd_up() {
   start_postgres
   registry_login
   registry2_login
+  sweep_apply_parts
   ensure_image "$BASE_PSQL" base/psql 15 build_psql_tar "$CACHE/psql-$SUITE.tar" \
     'CMD ["bash"]' 'ENV LANG=C.UTF-8' \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

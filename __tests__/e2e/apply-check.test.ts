@@ -83,12 +83,24 @@ function runCheck(
   return run
 }
 
-/** Nothing of any apply check is left: no container with its label, no network with its prefix. */
+/** What an earlier run on this machine may have left (a run killed mid-check): not this run's to answer for. */
+const leftBefore = {
+  containers: new Set(listed(['ps', '-aq', '--filter', 'label=migration-image.apply'])),
+  networks: new Set(listed(['network', 'ls', '-q', '--filter', 'name=migration-image-apply-'])),
+}
+
+function listed(args: string[]): string[] {
+  const ran = dockerStatus(env, args)
+  expect(ran.status, ran.stderr).toBe(0)
+  return ran.stdout.split('\n').filter((id) => id !== '')
+}
+
+/** Nothing of this run's apply checks is left: no new container with its label, no new network with its prefix. */
 function assertNothingLeft(): void {
-  const containers = dockerStatus(env, ['ps', '-aq', '--filter', 'label=migration-image.apply'])
-  expect(containers.stdout.trim()).toBe('')
-  const networks = dockerStatus(env, ['network', 'ls', '-q', '--filter', 'name=migration-image-apply-'])
-  expect(networks.stdout.trim()).toBe('')
+  const containers = listed(['ps', '-aq', '--filter', 'label=migration-image.apply'])
+  expect(containers.filter((id) => !leftBefore.containers.has(id))).toEqual([])
+  const networks = listed(['network', 'ls', '-q', '--filter', 'name=migration-image-apply-'])
+  expect(networks.filter((id) => !leftBefore.networks.has(id))).toEqual([])
 }
 
 const errors = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::error'))

@@ -329,6 +329,8 @@ describe('what must not push', () => {
 
 describe('cli build', () => {
   it('builds and pushes with the password on stdin', async () => {
+    // A repository of its own: this checkout's commit may already be in a registry an earlier run left.
+    const repository = `acme/cli-${randomSha().slice(0, 8)}`
     const tag = randomSha().slice(0, 12)
     const out = execFileSync(
       process.execPath,
@@ -337,7 +339,7 @@ describe('cli build', () => {
         'build',
         'examples/atlas/migrations',
         '--image',
-        `${env.MI_REGISTRY}/acme/cli:${tag}`,
+        `${env.MI_REGISTRY}/${repository}:${tag}`,
         '--base-image',
         env.MI_BASE_BUSYBOX,
         '--push',
@@ -354,9 +356,11 @@ describe('cli build', () => {
     )
     // The tag in --image is added to the commit's sha tag (the directory is in this repository's checkout).
     const head = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
-    const digest = await registryDigest(env, 'acme/cli', tag)
-    expect(await registryDigest(env, 'acme/cli', head)).toBe(digest)
-    expect(out.trim()).toBe(`pushed ${env.MI_REGISTRY}/acme/cli:${head} ${env.MI_REGISTRY}/acme/cli:${tag} (${digest})`)
+    const digest = await registryDigest(env, repository, tag)
+    expect(await registryDigest(env, repository, head)).toBe(digest)
+    expect(out.trim()).toBe(
+      `pushed ${env.MI_REGISTRY}/${repository}:${head} ${env.MI_REGISTRY}/${repository}:${tag} (${digest})`,
+    )
   })
 
   it('dockerfile prints what build builds: the same labels (the commit and its time, never the clock)', () => {
