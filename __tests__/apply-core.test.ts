@@ -52,8 +52,8 @@ describe('apply check: the database', () => {
       MARIADB_ROOT_PASSWORD: 'x',
       MARIADB_DATABASE: 'migrations',
     })
-    expect(() => databaseServer('postgres', 'x')).toThrow(/not a versioned image reference/)
-    expect(() => databaseServer('postgres:latest', 'x')).toThrow(/not a versioned image reference/)
+    expect(() => databaseServer('postgres', 'x')).toThrow(/^database 'postgres' has no tag$/)
+    expect(() => databaseServer('postgres:latest', 'x')).toThrow(/uses 'latest', which changes under you/)
   })
 
   it('probes and dumps with the password in the environment, never in argv', () => {

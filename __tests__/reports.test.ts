@@ -383,7 +383,7 @@ describe('16. the CLI', () => {
     const latest = runCli(['dockerfile', 'examples/atlas/migrations', '--base-image', 'postgres:latest'])
     expect(latest.status).toBe(2)
     expect(latest.stderr.split('\n')[0]).toBe(
-      "error: base-image 'postgres:latest' uses 'latest', which changes under you — use a versioned tag, ideally pinned by digest, like the tool's default: arigaio/atlas:1.2.3",
+      "error: --base-image 'postgres:latest' uses 'latest', which changes under you — use a versioned tag, ideally pinned by digest, like the tool's default: arigaio/atlas:1.2.3",
     )
     const upper = runCli(['dockerfile', 'examples/atlas/migrations', '--image', 'acme/API'])
     expect(upper.status).toBe(0)

@@ -3,6 +3,7 @@ import { createRequire as __createRequire } from 'node:module';const require = _
 import {
   applyRequest,
   assertTag,
+  checkedBaseImage,
   didYouMean,
   formatProblem,
   getPreset,
@@ -16,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-3AD2KZ22.js";
+} from "./chunks/chunk-67CWWRTW.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -219,13 +220,19 @@ function imageRequest(command, values, deps) {
   const credentials = username ? { username, password: password(deps.readPassword, username) } : void 0;
   return {
     name: parseImageName(name, "--image"),
-    tags: [...new Set([tagInName, ...flag(values, "tags") ?? []].filter((tag) => tag !== void 0))].map(assertTag),
+    tags: [...new Set([tagInName, ...flag(values, "tags") ?? []].filter((tag) => tag !== void 0))].map(
+      (tag) => assertTag(tag, tag === tagInName ? "--image" : "--tag")
+    ),
     fromHead: true,
     created: sourceDateEpoch(deps.env),
     push,
     pushReason: push ? "--push" : "built into the local image store (--push to push)",
     load: !push,
-    baseImage: flag(values, "baseImage"),
+    baseImage: checkedBaseImage(
+      flag(values, "baseImage"),
+      "--base-image",
+      getPreset(flag(values, "tool") ?? OPTIONS.tool.default).baseImage
+    ),
     platforms: flag(values, "platforms") ?? [],
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,

@@ -18,6 +18,7 @@ import {
   applyRequest,
   assertTag,
   bySeverity,
+  checkedBaseImage,
   getPreset,
   hasControlCharacter,
   isRuleCode,
@@ -31,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-3AD2KZ22.js";
+} from "./chunks/chunk-67CWWRTW.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -267,11 +268,11 @@ function defaultImageName(ctx) {
 function imageTags(ctx, extra) {
   const tags = [];
   const sha = imageSha(ctx);
-  if (sha) tags.push(assertTag(sha));
+  if (sha) tags.push(assertTag(sha, "the commit sha"));
   if (isDefaultBranchPush(ctx)) tags.push("latest");
   const tagName = isTagPush(ctx) ? ctx.ref.slice("refs/tags/".length) : "";
-  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)));
-  for (const tag of extra) tags.push(assertTag(tag));
+  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1), `the release tag ${showName(tagName)}`));
+  for (const tag of extra) tags.push(assertTag(tag, "input tags"));
   if (tags.length === 0) throw new UsageError("no tag to build: no commit sha is known", { fix: `give ${OPTION.tags}` });
   return [...new Set(tags)];
 }
@@ -352,7 +353,7 @@ function readActionInputs(env = process.env) {
         pushReason: push.reason,
         // The apply check runs the image from the engine's store: a build that is not pushed is loaded there.
         load: apply !== void 0 && !push.push,
-        baseImage: input("baseImage"),
+        baseImage: checkedBaseImage(input("baseImage"), "input base-image", getPreset(check.tool).baseImage),
         platforms: input("platforms") ?? [],
         provenance: input("provenance") ?? OPTIONS.provenance.default,
         cache: input("cache") ?? OPTIONS.cache.default,

@@ -5,7 +5,7 @@ import { errnoCode, UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { readRunContext, runnerPath, sourceDateEpoch, type RunContext } from '../core/github/event.js'
 import { decidePush, defaultImageName, imageSha, imageTags } from '../core/github/publish-policy.js'
-import { parseImageName } from '../core/image/image-ref.js'
+import { checkedBaseImage, parseImageName } from '../core/image/image-ref.js'
 import { getPreset } from '../core/image/presets.js'
 import { ACTION_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
@@ -113,7 +113,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
         pushReason: push.reason,
         // The apply check runs the image from the engine's store: a build that is not pushed is loaded there.
         load: apply !== undefined && !push.push,
-        baseImage: input('baseImage'),
+        baseImage: checkedBaseImage(input('baseImage'), 'input base-image', getPreset(check.tool).baseImage),
         platforms: input('platforms') ?? [],
         provenance: input('provenance') ?? OPTIONS.provenance.default,
         cache: input('cache') ?? OPTIONS.cache.default,

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { sourceDateEpoch } from '../core/github/event.js'
-import { assertTag, parseImageName } from '../core/image/image-ref.js'
+import { assertTag, checkedBaseImage, parseImageName } from '../core/image/image-ref.js'
 import { getPreset, toolNames } from '../core/image/presets.js'
 import { CLI_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
@@ -159,13 +159,19 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
   const credentials = username ? { username, password: password(deps.readPassword, username) } : undefined
   return {
     name: parseImageName(name, '--image'),
-    tags: [...new Set([tagInName, ...(flag(values, 'tags') ?? [])].filter((tag) => tag !== undefined))].map(assertTag),
+    tags: [...new Set([tagInName, ...(flag(values, 'tags') ?? [])].filter((tag) => tag !== undefined))].map((tag) =>
+      assertTag(tag, tag === tagInName ? '--image' : '--tag'),
+    ),
     fromHead: true,
     created: sourceDateEpoch(deps.env),
     push,
     pushReason: push ? '--push' : 'built into the local image store (--push to push)',
     load: !push,
-    baseImage: flag(values, 'baseImage'),
+    baseImage: checkedBaseImage(
+      flag(values, 'baseImage'),
+      '--base-image',
+      getPreset(flag(values, 'tool') ?? OPTIONS.tool.default).baseImage,
+    ),
     platforms: flag(values, 'platforms') ?? [],
     provenance: flag(values, 'provenance') ?? OPTIONS.provenance.default,
     cache: flag(values, 'cache') ?? OPTIONS.cache.default,

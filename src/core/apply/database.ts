@@ -53,14 +53,8 @@ export function databaseKind(image: string): DatabaseKind {
  *   with `--skip-networking`.
  * - mariadb (MariaDB/mariadb-docker `docker-entrypoint.sh`): MARIADB_ROOT_PASSWORD, MARIADB_DATABASE; same.
  */
-export function databaseServer(image: string, password: string): DatabaseServer {
-  try {
-    parseBaseImage(image)
-  } catch {
-    throw new UsageError(`database '${showName(image)}' is not a versioned image reference`, {
-      fix: 'use a versioned tag such as postgres:17-alpine (never latest)',
-    })
-  }
+export function databaseServer(image: string, password: string, what = 'database'): DatabaseServer {
+  parseBaseImage(image, 'postgres:17-alpine', what)
   const kind = databaseKind(image)
   if (kind === 'postgres') {
     return {

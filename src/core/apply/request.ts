@@ -23,7 +23,7 @@ export function applyRequest(
   names: { readonly database: string; readonly databaseUrl: string; readonly timeout: string },
 ): ApplyRequest {
   const database = values.database?.trim() || 'postgres:17-alpine'
-  databaseServer(database, 'probe')
+  databaseServer(database, 'probe', names.database)
   if (values.databaseUrl) parseDatabaseUrl(values.databaseUrl, names.databaseUrl)
   return {
     database,

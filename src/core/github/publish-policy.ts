@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js'
+import { showName } from '../escape.js'
 import { assertTag } from '../image/image-ref.js'
 import { OPTION } from '../option-names.js'
 import type { PUSH_MODES } from '../options.js'
@@ -49,11 +50,11 @@ export function defaultImageName(ctx: RunContext): string {
 export function imageTags(ctx: RunContext, extra: readonly string[]): string[] {
   const tags: string[] = []
   const sha = imageSha(ctx)
-  if (sha) tags.push(assertTag(sha))
+  if (sha) tags.push(assertTag(sha, 'the commit sha'))
   if (isDefaultBranchPush(ctx)) tags.push('latest')
   const tagName = isTagPush(ctx) ? ctx.ref.slice('refs/tags/'.length) : ''
-  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1)))
-  for (const tag of extra) tags.push(assertTag(tag))
+  if (/^v\d/.test(tagName)) tags.push(assertTag(tagName.slice(1), `the release tag ${showName(tagName)}`))
+  for (const tag of extra) tags.push(assertTag(tag, 'input tags'))
   if (tags.length === 0) throw new UsageError('no tag to build: no commit sha is known', { fix: `give ${OPTION.tags}` })
   return [...new Set(tags)]
 }
