@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-67CWWRTW.js";
+} from "./chunks/chunk-ZJ7LWDSO.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -34,7 +34,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-3UOPDZHW.js";
+} from "./chunks/chunk-QBVGVJM7.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-67CWWRTW.js";
+} from "./chunks/chunk-ZJ7LWDSO.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -49,7 +49,7 @@ import {
   markdownFence,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-3UOPDZHW.js";
+} from "./chunks/chunk-QBVGVJM7.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-3UOPDZHW.js";
+} from "./chunks/chunk-QBVGVJM7.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

@@ -326,7 +326,7 @@ class Session {
     const read = (name: string): string | undefined => {
       if (!validation.migrations.some((m) => m.name === name) && !validation.shipped.includes(name)) return undefined
       try {
-        return readBounded(path.join(validation.dir, name), limit).toString('utf8')
+        return readBounded(path.join(validation.dir, name), limit, validation.dir).toString('utf8')
       } catch {
         return undefined
       }

@@ -155,11 +155,13 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
       allowOutOfOrder: input.allowOutOfOrder,
       // Bounded, never through a link, on both sides.
       sameContent: (baseFile, headFile) =>
-        readBounded(path.join(baseDir, baseFile), limit).equals(readBounded(path.join(head.dir, headFile), limit)),
+        readBounded(path.join(baseDir, baseFile), limit, baseDir).equals(
+          readBounded(path.join(head.dir, headFile), limit, head.dir),
+        ),
       changedLine: (baseFile, headFile) =>
         firstChangedLine(
-          readBounded(path.join(baseDir, baseFile), limit),
-          readBounded(path.join(head.dir, headFile), limit),
+          readBounded(path.join(baseDir, baseFile), limit, baseDir),
+          readBounded(path.join(head.dir, headFile), limit, head.dir),
         ),
     })
   } finally {

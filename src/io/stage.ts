@@ -49,7 +49,7 @@ export function stageContext(parent: string, validation: Validation, spec: Image
     }
     mkdirSync(path.dirname(path.join(target, name)), { recursive: true })
     // Opened without following a link and checked regular on the handle (a link swapped in after validation fails).
-    copyRegular(source, path.join(target, name))
+    copyRegular(source, path.join(target, name), validation.dir)
     files.push(name)
   }
   const dockerfilePath = path.join(dir, 'Dockerfile')
@@ -81,8 +81,8 @@ export function stageContext(parent: string, validation: Validation, spec: Image
   return { dir, dockerfile: dockerfilePath, migrations: target, files: files.sort(), entries }
 }
 
-function copyRegular(source: string, destination: string): void {
-  const { fd } = openRegular(source, Number.MAX_SAFE_INTEGER)
+function copyRegular(source: string, destination: string, root: string): void {
+  const { fd } = openRegular(source, Number.MAX_SAFE_INTEGER, root)
   let out: number
   try {
     out = openSync(destination, 'wx', 0o644)

@@ -49,7 +49,7 @@ export function hashDirectory(dir: string, names: readonly string[], options: Ha
     running.hash.update(name, 'utf8')
     const file = options.unread?.has(name)
       ? { name, size: 0, ignored: false, crlf: false, bom: false, binary: false, unread: true }
-      : hashFile(path.join(dir, name), name, running, buffer, limit)
+      : hashFile(dir, name, running, buffer, limit)
     files.push(file)
     if (!file.ignored) entries.push({ name, hash: running.hash.copy().digest('base64') })
   }
@@ -88,8 +88,9 @@ class LongFirstLine {
 }
 
 /** One file, opened without following a link, checked regular on the handle, streamed with the size cap. */
-function hashFile(filePath: string, name: string, running: { hash: Hash }, buffer: Buffer, limit: number): HashedFile {
-  const { fd, size: statSize } = openRegular(filePath, limit)
+function hashFile(dir: string, name: string, running: { hash: Hash }, buffer: Buffer, limit: number): HashedFile {
+  const filePath = path.join(dir, name)
+  const { fd, size: statSize } = openRegular(filePath, limit, dir)
   const ignored = (): HashedFile => ({ name, size: statSize, ignored: true, crlf: false, bom: false, binary: false })
   try {
     let chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, null))

@@ -1,4 +1,15 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs'
+import path from 'node:path'
 import { DirectoryError, errnoCode, UsageError } from '../errors.js'
 import { OPTION } from '../option-names.js'
 
@@ -25,11 +36,53 @@ export function tooLarge(file: string, limit: number): DirectoryError {
 }
 
 /**
- * Opens `file` for reading only when it is a regular file reached without a link: open with O_NOFOLLOW (a link is
- * ELOOP, reported as a link), then fstat on the handle (what is read is what was checked). Returns the handle and
- * its size; the size must be within `limit`. The caller closes the handle.
+ * The real path of each directory a listing was made in, found once: a file opened under it must be there still.
+ * Paths above the directory may hold links (a checkout under a linked home); inside it, none is followed.
  */
-export function openRegular(file: string, limit: number): { fd: number; size: number } {
+const realRoots = new Map<string, string>()
+
+function realRoot(root: string): string {
+  const key = path.resolve(root)
+  let real = realRoots.get(key)
+  if (real === undefined) {
+    real = realpathSync.native(key)
+    realRoots.set(key, real)
+  }
+  return real
+}
+
+/**
+ * O_NOFOLLOW guards the last component only: a sub-directory swapped for a link between the listing and the open is
+ * followed by the kernel. The handle's own path (/proc/self/fd on Linux, where the runners are) says where the file
+ * really is; it must be the listed file under the directory's real path. Where /proc is missing (macOS) the check
+ * is skipped: the last component is still never a link.
+ */
+function assertWhereListed(fd: number, file: string, root: string): void {
+  let actual: string
+  try {
+    actual = readlinkSync(`/proc/self/fd/${fd}`)
+  } catch {
+    return
+  }
+  const expected = path.join(realRoot(root), path.relative(path.resolve(root), path.resolve(file)))
+  if (actual !== expected) {
+    throw new DirectoryError(
+      'is not where it was listed: a directory on its path was replaced by a link while it was read (links are never followed)',
+      {
+        file,
+        fix: 'replace the linked directory with a real one, and let nothing change the directory while it is checked',
+      },
+    )
+  }
+}
+
+/**
+ * Opens `file` for reading only when it is a regular file reached without a link: open with O_NOFOLLOW (a link is
+ * ELOOP, reported as a link), then fstat on the handle (what is read is what was checked). With `root`, the
+ * directory it was listed in, the handle must also be that file under it (no link swapped in on the way). Returns the
+ * handle and its size; the size must be within `limit`. The caller closes the handle.
+ */
+export function openRegular(file: string, limit: number, root?: string): { fd: number; size: number } {
   let fd: number
   try {
     // No lstat first: the listing's d_type already said what the entry is, and O_NOFOLLOW makes a link (even one
@@ -40,6 +93,7 @@ export function openRegular(file: string, limit: number): { fd: number; size: nu
   }
   let size: number
   try {
+    if (root !== undefined) assertWhereListed(fd, file, root)
     const stat = fstatSync(fd)
     if (!stat.isFile()) throw notRegular(file, false)
     size = stat.size
@@ -51,9 +105,9 @@ export function openRegular(file: string, limit: number): { fd: number; size: nu
   return { fd, size }
 }
 
-/** Reads a whole regular file (no link, no special file) of at most `limit` bytes. */
-export function readBounded(file: string, limit: number): Buffer {
-  const { fd, size } = openRegular(file, limit)
+/** Reads a whole regular file (no link, no special file) of at most `limit` bytes; `root` as in openRegular. */
+export function readBounded(file: string, limit: number, root?: string): Buffer {
+  const { fd, size } = openRegular(file, limit, root)
   try {
     // One byte more than the size: a file that grows past the limit while being read is caught too.
     const buffer = Buffer.allocUnsafe(Math.min(size, limit) + 1)
@@ -77,8 +131,8 @@ export function readBounded(file: string, limit: number): Buffer {
 }
 
 /** readBounded as UTF-8 text. */
-export function readTextBounded(file: string, limit: number): string {
-  const bytes = readBounded(file, limit)
+export function readTextBounded(file: string, limit: number, root?: string): string {
+  const bytes = readBounded(file, limit, root)
   // JavaScript strings stop near 512 MB; well before that, a text read (a tool's rules) is refused by name.
   if (bytes.length > MAX_TEXT) {
     throw new DirectoryError(`is too large to be read as text (over ${formatSize(MAX_TEXT)})`, {

@@ -123,7 +123,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
     // Bounded by max-file-size and never through a link: a rule reading a link or a FIFO gets a typed error naming
     // the file.
-    read: (name) => readTextBounded(path.join(dir, name), limit),
+    read: (name) => readTextBounded(path.join(dir, name), limit, dir),
     problem: (code, name, message, fix, line, severity = 'error') => ({
       code,
       severity,
@@ -336,7 +336,7 @@ function checkSumFile(
   limit: number,
 ): { problem: Problem; difference?: ChecksumDifference } | undefined {
   // atlas.sum is read like a migration: never through a link, never a special file, within the size limit.
-  const text = entryExists(sumPath) ? readTextBounded(sumPath, limit) : undefined
+  const text = entryExists(sumPath) ? readTextBounded(sumPath, limit, dir) : undefined
   if (text === undefined) {
     if (countedFiles === 0) return undefined
     const optional = policy === 'optional'
