@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-ZJ7LWDSO.js";
+} from "./chunks/chunk-7QNQG2IE.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -216,6 +216,7 @@ function imageRequest(command, values, deps) {
   if (command === "build" && !given) throw new UsageError("build needs --image NAME[:TAG]");
   const [name, tagInName] = (given ?? "migrations").split(/:(?=[^/]*$)/);
   const push = flag(values, "push") === "true";
+  const output = flag(values, "output");
   const username = flag(values, "username");
   const credentials = username ? { username, password: password(deps.readPassword, username) } : void 0;
   return {
@@ -226,7 +227,7 @@ function imageRequest(command, values, deps) {
     fromHead: true,
     created: sourceDateEpoch(deps.env),
     push,
-    pushReason: push ? "--push" : "built into the local image store (--push to push)",
+    pushReason: push ? "--push" : output === void 0 ? "built into the local image store (--push to push)" : `written to ${showName(output)} (--push to push instead)`,
     load: !push,
     baseImage: checkedBaseImage(
       flag(values, "baseImage"),
@@ -237,7 +238,7 @@ function imageRequest(command, values, deps) {
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,
     engine: flag(values, "engine") ?? OPTIONS.engine.default,
-    output: flag(values, "output"),
+    output,
     builder: flag(values, "builder"),
     selfCheck: selfCheck(flag(values, "selfCheck") ?? false, flag(values, "tool")),
     credentials

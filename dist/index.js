@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-ZJ7LWDSO.js";
+} from "./chunks/chunk-7QNQG2IE.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

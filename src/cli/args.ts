@@ -155,6 +155,7 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
   if (command === 'build' && !given) throw new UsageError('build needs --image NAME[:TAG]')
   const [name, tagInName] = (given ?? 'migrations').split(/:(?=[^/]*$)/)
   const push = flag(values, 'push') === 'true'
+  const output = flag(values, 'output')
   const username = flag(values, 'username')
   const credentials = username ? { username, password: password(deps.readPassword, username) } : undefined
   return {
@@ -165,7 +166,11 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
     fromHead: true,
     created: sourceDateEpoch(deps.env),
     push,
-    pushReason: push ? '--push' : 'built into the local image store (--push to push)',
+    pushReason: push
+      ? '--push'
+      : output === undefined
+        ? 'built into the local image store (--push to push)'
+        : `written to ${showName(output)} (--push to push instead)`,
     load: !push,
     baseImage: checkedBaseImage(
       flag(values, 'baseImage'),
@@ -176,7 +181,7 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
     provenance: flag(values, 'provenance') ?? OPTIONS.provenance.default,
     cache: flag(values, 'cache') ?? OPTIONS.cache.default,
     engine: flag(values, 'engine') ?? OPTIONS.engine.default,
-    output: flag(values, 'output'),
+    output,
     builder: flag(values, 'builder'),
     selfCheck: selfCheck(flag(values, 'selfCheck') ?? false, flag(values, 'tool')),
     credentials,

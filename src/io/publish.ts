@@ -175,6 +175,7 @@ export async function publish(
 /** `auto` asks docker whether an engine answers (one probe); the others are what they say. */
 async function pickEngine(image: ImageRequest, docker: Docker, log: Log): Promise<ChosenEngine> {
   if (image.engine !== 'auto') return image.engine
+  if (image.output !== undefined) return chooseEngine(image.engine, false, image.selfCheck, true)
   let why: string | undefined
   try {
     const answer = await docker.run(['version', '--format', '{{.Server.Version}}'], { timeoutProbes: 1 })

@@ -30,12 +30,27 @@ export function checkEngine(image: ImageRequest, names: OptionNames): void {
       fail(`${OPTION.output} is written by the registry engine`, `add ${OPTION.engine} registry (or auto)`)
     }
     if (image.push) fail(`${OPTION.output} writes the image instead of pushing it`, 'drop one of --push and --output')
+    if (image.selfCheck) {
+      fail(
+        `${OPTION.selfCheck} needs a build that runs the tool, and ${OPTION.output} is written by the registry engine, which runs nothing`,
+        `drop one of ${OPTION.selfCheck} and ${OPTION.output}`,
+      )
+    }
     if (!/\.tar$/i.test(image.output)) fail(`${OPTION.output} must name a .tar file`, 'e.g. --output image.tar')
   }
 }
 
-/** `auto`: the registry engine when no Docker engine is reachable (and nothing asks for a build). */
-export function chooseEngine(engine: Engine, dockerReachable: boolean, selfCheck: boolean): ChosenEngine {
+/**
+ * `auto`: the registry engine when no Docker engine is reachable (and nothing asks for a build), or when an archive
+ * (`output`) is asked for: only the registry engine writes one, so a Docker engine being there does not matter.
+ */
+export function chooseEngine(
+  engine: Engine,
+  dockerReachable: boolean,
+  selfCheck: boolean,
+  archive = false,
+): ChosenEngine {
   if (engine !== 'auto') return engine
+  if (archive) return 'registry'
   return dockerReachable || selfCheck ? 'buildx' : 'registry'
 }
