@@ -19,7 +19,9 @@ function step(title, args) {
 
 const base = process.env.BASE_IMAGE ? ['--base-image', process.env.BASE_IMAGE] : []
 const noBase = () => {
-  console.log('\nThe base image could not be fetched (see above). Without Docker Hub access, set BASE_IMAGE to an image')
+  console.log(
+    '\nThe base image could not be fetched (see above). Without Docker Hub access, set BASE_IMAGE to an image',
+  )
   console.log('in a registry you can reach, e.g. BASE_IMAGE=127.0.0.1:5055/base/busybox:1 npm start')
   console.log('(scripts/test-env.sh up starts such a registry).')
 }
