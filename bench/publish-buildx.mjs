@@ -6,7 +6,8 @@
 // a base of about 200 MB in the loopback registry, and the GitHub cache service stand-in
 // (__tests__/helpers/gha-cache-service.ts, bundled here with esbuild).
 //
-// Setups: the docker driver on each store (no cache; and the gha cache on the containerd store, the only one where
+// Setups: the registry engine (engine: registry, no docker on the action's PATH) against the hand run on the
+// containerd store and on the remote builder; the docker driver on each store (no cache; and the gha cache on the containerd store, the only one where
 // the docker driver exports it), and a remote-driver builder standing in for setup-buildx-action's, with and without
 // the cache. Three phases, each on a "fresh runner" (the builder's local cache pruned first, as a new job starts with none):
 //   first      a new image: nothing in the registry or the cache
@@ -17,7 +18,7 @@
 // and from the cache stand-in's request log (a new job each time: the engine's build cache, the base and the
 // bench's images are removed before every run). Hand variants on the containerd store with the cache: mode=min, and
 // the Dockerfile with `COPY --link`.
-// Needs the real parts: it runs scripts/test-env.sh up. Usage: node bench/publish-buildx.mjs [--runs R]
+// Needs the real parts: it runs scripts/test-env.sh up. Usage: node bench/publish-buildx.mjs [--runs R] [--only TEXT]
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
@@ -42,7 +43,9 @@ import { testEnv } from './test-env.mjs'
 import { build } from 'esbuild'
 
 const root = path.resolve(import.meta.dirname, '..')
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, only: { type: 'string', default: '' } },
+})
 const runs = Number(values.runs)
 const env = testEnv()
 if (!env.MI_BUILDX_DOCKER_BIN) throw new Error('the test env has no buildx part (MI_TEST_ENV_BUILDX=0?)')
@@ -82,6 +85,12 @@ writeFileSync(
 )
 chmodSync(path.join(shim, 'docker'), 0o755)
 writeFileSync(counter, '')
+// The registry engine's runner: node and git only, no docker at all (the counter then stays empty).
+const noDocker = path.join(work, 'bin-no-docker')
+mkdirSync(noDocker)
+for (const tool of ['node', 'git']) {
+  symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(noDocker, tool))
+}
 
 function run(file, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -180,12 +189,12 @@ function cacheBytes(from) {
 }
 
 // The action's main step, as the runner runs it.
-async function action({ engine, useCache, builder }, repository, ws, commit) {
+async function action({ engine, useCache, builder, actionEngine }, repository, ws, commit) {
   const temp = mkdtempSync(path.join(work, 'runner-'))
   for (const file of ['output', 'summary', 'state']) writeFileSync(path.join(temp, file), '')
   writeFileSync(path.join(temp, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }))
   const stepEnv = {
-    PATH: `${shim}:${env.MI_BUILDX_BIN_DIR}:${process.env.PATH}`,
+    PATH: actionEngine === 'registry' ? noDocker : `${shim}:${env.MI_BUILDX_BIN_DIR}:${process.env.PATH}`,
     HOME: home,
     DOCKER_HOST: hosts[engine],
     RUNNER_TEMP: temp,
@@ -205,11 +214,13 @@ async function action({ engine, useCache, builder }, repository, ws, commit) {
     INPUT_USERNAME: env.MI_REGISTRY_USER,
     INPUT_PASSWORD: env.MI_REGISTRY_PASSWORD,
     INPUT_CACHE: String(useCache),
-    ...(builder ? { INPUT_BUILDER: builder } : {}),
+    ...(builder && actionEngine !== 'registry' ? { INPUT_BUILDER: builder } : {}),
+    ...(actionEngine ? { INPUT_ENGINE: actionEngine } : {}),
     ...(useCache ? cache.runnerEnv(tokenFor(repository)) : {}),
   }
   const out = await run(actionNode, [path.join(root, 'dist/index.js')], { cwd: ws, env: stepEnv })
-  return { built: out.includes('::group::docker buildx build'), retagged: out.includes('re-tagged') }
+  const built = out.includes('::group::docker buildx build') || /::group::push .* registry engine\)/.test(out)
+  return { built, retagged: out.includes('re-tagged') }
 }
 
 // The hand-written workflow's login and build-push step on the same builder, with the action's Dockerfile.
@@ -302,6 +313,22 @@ await docker(
 await docker('containerd', ['buildx', 'inspect', '--bootstrap', REMOTE], path.join(home, '.docker'))
 
 const CONFIGS = [
+  // The action with no Docker engine at all; the hand run as on the setups below it.
+  {
+    name: 'registry engine vs hand on the containerd store',
+    engine: 'containerd',
+    actionEngine: 'registry',
+    useCache: false,
+    variants: ['max'],
+  },
+  {
+    name: 'registry engine vs hand on the remote builder',
+    engine: 'containerd',
+    builder: REMOTE,
+    actionEngine: 'registry',
+    useCache: false,
+    variants: ['max'],
+  },
   { name: 'classic store, no cache', engine: 'classic', useCache: false, variants: ['max'] },
   { name: 'containerd store, no cache', engine: 'containerd', useCache: false, variants: ['max', 'link'] },
   { name: 'containerd store, gha cache', engine: 'containerd', useCache: true, variants: ['max', 'min', 'link'] },
@@ -320,6 +347,8 @@ const CONFIGS = [
     variants: ['max', 'min', 'link'],
   },
 ]
+// --only TEXT keeps the setups whose name holds TEXT (e.g. --only 'registry engine').
+CONFIGS.splice(0, CONFIGS.length, ...CONFIGS.filter((config) => config.name.includes(values.only)))
 const PHASES = ['first', 'one more', 'unchanged']
 const results = {} // key: config|who|phase → [{ ms, reg, cache }]
 const record = (key, value) => (results[key] ??= []).push(value)
@@ -347,7 +376,8 @@ for (let r = 0; r < runs; r++) {
               ? await action(config, repositories[name], ws, sha())
               : await hand(config, repositories[name], ws, sha(), variant)
         })
-        if (name === 'action') actionCalls[index] = readFileSync(counter, 'utf8').trim().split('\n').filter(Boolean)
+        if (name === 'action' && !config.actionEngine)
+          actionCalls[index] = readFileSync(counter, 'utf8').trim().split('\n').filter(Boolean)
         if (name === 'action' && phase === 'unchanged' && !outcome.retagged)
           throw new Error('the action did not re-tag')
         if (name === 'action' && phase !== 'unchanged' && !outcome.built) throw new Error('the action did not build')
@@ -399,6 +429,7 @@ for (const config of CONFIGS) {
   )
 }
 for (const [index, phase] of PHASES.entries()) {
+  if (!actionCalls[index]) continue
   console.log(`docker processes, action ${phase}: ${actionCalls[index].length} (${actionCalls[index].join(', ')})`)
 }
 console.log('hand workflow: 2 docker CLI calls (login, buildx build) + its actions (setup-buildx, login, build-push)')

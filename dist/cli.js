@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-7QNQG2IE.js";
+} from "./chunks/chunk-5DBVYHDV.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-7QNQG2IE.js";
+} from "./chunks/chunk-5DBVYHDV.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -110,7 +110,7 @@ function renderSummary(validation, context = {}, budget) {
   const { migrations, problems } = validation;
   const added = new Set(context.added ?? []);
   const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${context.failed ? ` · ❌ ${cell(context.failed)}` : ""}`;
-  const facts = `**${plural(migrations.length, "migration")}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · atlas.sum ${code(validation.checksum)}`;
+  const facts = `**${plural(validation.count, "migration")}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · atlas.sum ${code(validation.checksum)}`;
   const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === void 0;
   const checks = [
     context.baseName === void 0 ? "Checks:" : `Checks (compared with ${cell(context.baseName)}):`,
@@ -517,7 +517,7 @@ function annotateAll(validation) {
 function setOutputs(outcome) {
   const { validation, image } = outcome;
   setOutput("checksum", validation.checksum);
-  setOutput("count", String(validation.migrations.length));
+  setOutput("count", String(validation.count));
   setOutput("latest-version", validation.latestVersion ?? "");
   setOutput("valid", String(validation.valid));
   setOutput("pushed", String(image?.pushed ?? false));

@@ -50,7 +50,7 @@ export function annotateAll(validation: Validation): void {
 export function setOutputs(outcome: Outcome): void {
   const { validation, image } = outcome
   core.setOutput('checksum', validation.checksum)
-  core.setOutput('count', String(validation.migrations.length))
+  core.setOutput('count', String(validation.count))
   core.setOutput('latest-version', validation.latestVersion ?? '')
   core.setOutput('valid', String(validation.valid))
   core.setOutput('pushed', String(image?.pushed ?? false))

@@ -44,6 +44,8 @@ export interface Validation {
   readonly difference?: ChecksumDifference
   readonly problems: Problem[]
   readonly valid: boolean
+  /** How many migrations the tool runs (usually `migrations.length`; Flyway's own count where it differs). */
+  readonly count: number
   readonly latestVersion?: string
   /** Files the image needs besides the migrations (down files, changelogs). */
   readonly shipped: string[]
@@ -166,7 +168,10 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     difference: sumProblem?.difference,
     problems,
     valid: !hasErrors(problems),
-    latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
+    ...(format.toolMigrations?.(fileNames) ?? {
+      count: migrations.length,
+      latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
+    }),
     shipped,
     uncovered: uncoveredFiles(format, shipped, hashed.entries),
     crlf: hashed.files.filter(({ crlf }) => crlf).map(({ name }) => name),

@@ -31,7 +31,7 @@ export function imageLabels({
   if (created) labels['org.opencontainers.image.created'] = created
   labels['org.opencontainers.image.title'] = title
   labels['io.migration-image.tool'] = tool
-  labels['io.migration-image.count'] = String(validation.migrations.length)
+  labels['io.migration-image.count'] = String(validation.count)
   labels['io.migration-image.latest-version'] = validation.latestVersion ?? ''
   labels['io.migration-image.checksum'] = validation.checksum
   if (contentKey) labels[CONTENT_KEY_LABEL] = contentKey

@@ -114,7 +114,7 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${
     context.failed ? ` · ❌ ${cell(context.failed)}` : ''
   }`
-  const facts = `**${plural(migrations.length, 'migration')}** · latest version ${
+  const facts = `**${plural(validation.count, 'migration')}** · latest version ${
     validation.latestVersion === undefined ? '—' : code(validation.latestVersion)
   } · atlas.sum ${code(validation.checksum)}`
   const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === undefined

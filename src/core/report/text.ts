@@ -78,9 +78,9 @@ export function uncoveredLines(validation: Validation): string[] {
 
 /** `DIR: 3 migrations valid, checksum h1:…` or `DIR: invalid (2 errors)`. */
 export function verdictLine(validation: Validation): string {
-  const { migrations, checksum, dir } = validation
+  const { count, checksum, dir } = validation
   if (validation.valid) {
-    return `${dir}: ${migrations.length} migration${migrations.length === 1 ? '' : 's'} valid, checksum ${checksum}`
+    return `${dir}: ${count} migration${count === 1 ? '' : 's'} valid, checksum ${checksum}`
   }
   const errors = validation.problems.filter(({ severity }) => severity === 'error').length
   return `${dir}: invalid (${errors} error${errors === 1 ? '' : 's'})`
@@ -98,7 +98,7 @@ export function validationJson(validation: Validation): object {
     format: validation.format,
     valid: validation.valid,
     checksum: validation.checksum,
-    count: validation.migrations.length,
+    count: validation.count,
     latestVersion: validation.latestVersion ?? null,
     files: validation.migrations.map((migration) => ({ ...migration, hash: hashes.get(migration.name) ?? null })),
     difference: validation.difference ?? null,

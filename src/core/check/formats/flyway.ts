@@ -281,6 +281,25 @@ export const flywayFormat: MigrationFormat = {
   // Flyway's duplicates are checked over every file it reads, in `rules`.
   duplicateVersion: () => undefined,
   rules,
+  // What `flyway migrate` applies on a new database: versioned and repeatable migrations, by Flyway's own reading of
+  // each name (ResourceNameParser, as flywayResource reads it), sub-directories included; the latest version by
+  // Flyway's order. Callbacks, baselines, undo files and names it skips are not migrations it counts.
+  toolMigrations(names) {
+    let count = 0
+    let latestVersion: string | undefined
+    for (const name of names) {
+      if (name === 'atlas.sum') continue
+      const resource = flywayResource(base(name))
+      if (!resource.valid || (resource.kind !== 'V' && resource.kind !== 'R')) continue
+      count++
+      if (resource.kind === 'V' && resource.version !== undefined) {
+        if (latestVersion === undefined || compareFlyway(resource.version, latestVersion) > 0) {
+          latestVersion = resource.version
+        }
+      }
+    }
+    return { count, latestVersion }
+  },
   shipped(names) {
     const counted = new Set(atlasFlywayFiles(names))
     return names.filter((name) => {

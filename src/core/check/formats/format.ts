@@ -61,6 +61,12 @@ export interface MigrationFormat {
   readonly compareVersions?: (a: string, b: string) => number
   /** Versions that the tool treats as equal map to one key (Flyway: `1.1` and `1_1`; numeric: `01` and `1`). */
   readonly versionKey?: (version: string) => string
+  /**
+   * What the tool itself runs, when it is not the files atlas.sum hashes: the count and the latest version shown in
+   * the reports, the `count` output and the image's labels (Flyway runs `.SQL` files and skips names it cannot read,
+   * while Atlas's flyway format hashes by its own pattern). From every regular file of the listing (slash paths).
+   */
+  readonly toolMigrations?: (names: readonly string[]) => { readonly count: number; readonly latestVersion?: string }
   /** The tool's own rules beyond naming and duplicates. */
   readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
   /**
