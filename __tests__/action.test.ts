@@ -20,7 +20,10 @@ describe('action (node dist/index.js as the runner runs it)', () => {
       valid: 'true',
     })
     expect(ran.summary).toContain('### Migrations: examples/atlas/migrations (atlas) — ✅ valid')
-    expect(ran.summary).toContain('| 20240101120000 | <code>20240101120000&#95;create&#95;users.sql</code> |')
+    // Each migration's name links to the file at the commit.
+    expect(ran.summary).toMatch(
+      /\| 20240101120000 \| \[<code>20240101120000&#95;create&#95;users\.sql<\/code>\]\(https:\/\/github\.com\/acme\/api\/blob\/[0-9a-f]{40}\/examples\/atlas\/migrations\/20240101120000_create_users\.sql\) \|/,
+    )
     expect(ran.summary).toContain(`<code>${expected}</code>`)
   })
 

@@ -202,7 +202,10 @@ describe('3 and 5. the pull-request comment', () => {
       const body = github.comments[0].body
       expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
       expect(body).toContain(
-        'New in this pull request:\n\n| Version | Name | Size |\n|---|---|---:|\n| 2001 | <code>2001&#95;new.sql</code> 🆕 | 13 B |',
+        'New in this pull request:\n\n| Version | Name | Size |\n|---|---|---:|\n| 2001 | [<code>2001&#95;new.sql</code>](',
+      )
+      expect(body).toMatch(
+        /\[<code>2001&#95;new\.sql<\/code>\]\(https:\/\/github\.com\/acme\/api\/blob\/[0-9a-f]{40}\/migrations\/2001_new\.sql\) 🆕 \| 13 B \|/,
       )
       expect(body).toMatch(/\| … \| \d+ more migrations: 'migration-image validate DIR --json' lists them all \| \|/)
       // the step summary (1 MiB) has room for them all

@@ -75,6 +75,16 @@ const tokenFor = (repository) =>
 // A runner's docker side: HOME/.docker with the buildx plugin; a `docker` shim on PATH counts the action's calls.
 const home = path.join(work, 'home')
 mkdirSync(path.join(home, '.docker', 'cli-plugins'), { recursive: true })
+writeFileSync(
+  path.join(home, '.docker', 'config.json'),
+  JSON.stringify({
+    auths: {
+      [env.MI_REGISTRY2]: {
+        auth: Buffer.from(`${env.MI_REGISTRY_USER}:${env.MI_REGISTRY_PASSWORD}`).toString('base64'),
+      },
+    },
+  }),
+)
 symlinkSync(env.MI_BUILDX_PLUGIN, path.join(home, '.docker', 'cli-plugins', 'docker-buildx'))
 const shim = path.join(work, 'bin')
 const counter = path.join(work, 'docker-calls')
@@ -138,6 +148,21 @@ if (!(await registryHas('bench/base200', '1'))) {
   writeFileSync(path.join(context, 'Dockerfile'), `FROM ${env.MI_BASE_BUSYBOX}\nCOPY blob /opt/blob\n`)
   await docker('classic', ['buildx', 'build', '--push', '--provenance=false', '-t', BASE, context])
 }
+// The same base in the second registry (as a Docker Hub base is to a ghcr.io image: no cross-repository mount, so
+// the registry engine copies its layers on a first publish and the hand run pulls them on every fresh job).
+const BASE2 = `${env.MI_REGISTRY2}/bench/base200:1`
+const auth2 = Buffer.from(`${env.MI_REGISTRY_USER}:${env.MI_REGISTRY_PASSWORD}`).toString('base64')
+const withAuth2 = (config) =>
+  writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [env.MI_REGISTRY2]: { auth: auth2 } } }))
+{
+  const login = mkdtempSync(path.join(work, 'copy-login-'))
+  cpSync(env.MI_BUILDX_LOGIN_CONFIG, login, { recursive: true })
+  const merged = JSON.parse(readFileSync(path.join(login, 'config.json'), 'utf8'))
+  merged.auths = { ...merged.auths, [env.MI_REGISTRY2]: { auth: auth2 } }
+  writeFileSync(path.join(login, 'config.json'), JSON.stringify(merged))
+  await docker('classic', ['buildx', 'imagetools', 'create', '-t', BASE2, BASE], login)
+}
+// The runner's own docker config holds the login for the second registry (docker/login-action's, in a real job).
 
 // Workspaces: the atlas example plus a migration of this bench's own (so no other build's cache matches), and the
 // same plus one more. atlas.sum is remade by the CLI's hash command.
@@ -189,7 +214,7 @@ function cacheBytes(from) {
 }
 
 // The action's main step, as the runner runs it.
-async function action({ engine, useCache, builder, actionEngine }, repository, ws, commit) {
+async function action({ engine, useCache, builder, actionEngine, base = BASE }, repository, ws, commit) {
   const temp = mkdtempSync(path.join(work, 'runner-'))
   for (const file of ['output', 'summary', 'state']) writeFileSync(path.join(temp, file), '')
   writeFileSync(path.join(temp, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }))
@@ -210,7 +235,7 @@ async function action({ engine, useCache, builder, actionEngine }, repository, w
     SOURCE_DATE_EPOCH: '1700000000',
     INPUT_DIR: 'migrations',
     INPUT_IMAGE: `${env.MI_REGISTRY}/${repository}`,
-    'INPUT_BASE-IMAGE': BASE,
+    'INPUT_BASE-IMAGE': base,
     INPUT_USERNAME: env.MI_REGISTRY_USER,
     INPUT_PASSWORD: env.MI_REGISTRY_PASSWORD,
     INPUT_CACHE: String(useCache),
@@ -224,7 +249,7 @@ async function action({ engine, useCache, builder, actionEngine }, repository, w
 }
 
 // The hand-written workflow's login and build-push step on the same builder, with the action's Dockerfile.
-async function hand({ engine, useCache, builder }, repository, ws, commit, variant = 'max') {
+async function hand({ engine, useCache, builder, base = BASE }, repository, ws, commit, variant = 'max') {
   const context = mkdtempSync(path.join(work, 'context-'))
   // the layout the action stages: image/<last part of the tool's migrations directory>/
   cpSync(path.join(ws, 'migrations'), path.join(context, 'image', 'migrations'), { recursive: true })
@@ -237,7 +262,7 @@ async function hand({ engine, useCache, builder }, repository, ws, commit, varia
       '--image',
       `${env.MI_REGISTRY}/${repository}`,
       '--base-image',
-      BASE,
+      base,
     ],
     { encoding: 'utf8' },
   )
@@ -247,6 +272,7 @@ async function hand({ engine, useCache, builder }, repository, ws, commit, varia
   writeFileSync(path.join(context, 'Dockerfile'), dockerfile)
   const config = path.join(work, `config-${randomBytes(4).toString('hex')}`)
   mkdirSync(config)
+  if (base !== BASE) withAuth2(config) // the job's login for the base's registry, from an earlier step
   const image = `${env.MI_REGISTRY}/${repository}`
   const scope = `hand-${repository.replace(/\W+/g, '-')}`
   const cacheArgs = useCache
@@ -296,7 +322,9 @@ async function hand({ engine, useCache, builder }, repository, ws, commit, varia
 // A new job's engine: no build cache, no base image, none of the bench's images (whose layers would keep the base).
 async function freshRunner(engine) {
   const listed = await docker(engine, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])
-  const ours = listed.split('\n').filter((ref) => ref.startsWith(`${env.MI_REGISTRY}/bench/`))
+  const ours = listed
+    .split('\n')
+    .filter((ref) => ref.startsWith(`${env.MI_REGISTRY}/bench/`) || ref.startsWith(`${env.MI_REGISTRY2}/bench/`))
   if (ours.length > 0) await docker(engine, ['image', 'rm', '--force', ...ours])
   await docker(engine, ['buildx', 'prune', '--all', '--force'])
   await docker(engine, ['buildx', 'prune', '--builder', REMOTE, '--all', '--force'], path.join(home, '.docker'))
@@ -318,6 +346,14 @@ const CONFIGS = [
     name: 'registry engine vs hand on the containerd store',
     engine: 'containerd',
     actionEngine: 'registry',
+    useCache: false,
+    variants: ['max'],
+  },
+  {
+    name: 'registry engine, base in another registry, vs hand on the containerd store',
+    engine: 'containerd',
+    actionEngine: 'registry',
+    base: BASE2,
     useCache: false,
     variants: ['max'],
   },

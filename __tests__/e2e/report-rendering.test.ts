@@ -127,6 +127,10 @@ describe('reports as GitHub shows them', () => {
       expect(page.text).toMatch(/^Migrations: migrations \(atlas\) — ✅ valid$/m)
       const rows = page.tables.flat().map((row) => row.join(' | '))
       expect(rows).toContain('20240103000000 | 20240103000000_add_email.sql 🆕 | 41 B')
+      // the name is a link to the file at the pull request's head
+      expect(page.links).toContain(
+        `https://github.com/acme/api/blob/${setup.headSha}/migrations/20240103000000_add_email.sql`,
+      )
       expect(page.text).toMatch(/^Image — 🔨 built, not pushed$/m)
       // a pull request pushes nothing: the command builds the image locally, as it is, with no hidden character
       expect(page.text).toContain(

@@ -142,7 +142,9 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const faulty = new Set(problems.map(({ file }) => file))
   const row = (migration: Migration): string => {
     const note = `${migration.ignored ? ' (atlas:sum ignore)' : ''}${added.has(migration.name) ? ' 🆕' : ''}`
-    return `| ${cell(migration.version ?? '—')} | ${code(migration.name)}${note} | ${size(migration.size)} |`
+    const name = code(migration.name)
+    const url = context.link?.(path.join(validation.dir, migration.name))
+    return `| ${cell(migration.version ?? '—')} | ${url ? `[${name}](${url})` : name}${note} | ${size(migration.size)} |`
   }
   const header = ['| Version | Name | Size |', '|---|---|---:|']
   const inView = migrations.filter(
