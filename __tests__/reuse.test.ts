@@ -67,6 +67,14 @@ describe('decideReuse: re-tag only an exact key match, when pushing (any engine)
   it('says why it builds when there is no key', () => {
     const decision = decideReuse({ push: true, references: REFS }, facts({ contentKey: undefined, noKey: 'no digest' }))
     expect(decision).toMatchObject({ kind: 'build', note: { level: 'info' } })
+    // Plain words, no jargon, no brackets inside brackets when the reason has its own.
+    const offline = decideReuse(
+      { push: true, references: REFS },
+      facts({ contentKey: undefined, noKey: 'registry r: GET manifest b:1 failed (connect ECONNREFUSED)' }),
+    )
+    expect(offline.kind === 'build' && offline.note?.text).toBe(
+      "building: the base image's digest could not be read, so an unchanged image cannot be recognised — registry r: GET manifest b:1 failed (connect ECONNREFUSED)",
+    )
   })
 })
 

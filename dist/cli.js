@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-5DBVYHDV.js";
+} from "./chunks/chunk-DSDZ4Z3J.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-5DBVYHDV.js";
+} from "./chunks/chunk-DSDZ4Z3J.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

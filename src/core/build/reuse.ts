@@ -54,7 +54,10 @@ export function decideReuse(wish: { push: boolean; references: readonly string[]
     return facts.noKey
       ? {
           kind: 'build',
-          note: { level: 'info', text: `building (no content key to compare: ${showName(facts.noKey)})` },
+          note: {
+            level: 'info',
+            text: `building: the base image's digest could not be read, so an unchanged image cannot be recognised — ${showName(facts.noKey)}`,
+          },
         }
       : { kind: 'build' }
   }
