@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-DSDZ4Z3J.js";
+} from "./chunks/chunk-I32Q5YBO.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -34,7 +34,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-QBVGVJM7.js";
+} from "./chunks/chunk-DT7743EV.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts

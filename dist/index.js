@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-DSDZ4Z3J.js";
+} from "./chunks/chunk-I32Q5YBO.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -49,7 +49,7 @@ import {
   markdownFence,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-QBVGVJM7.js";
+} from "./chunks/chunk-DT7743EV.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-QBVGVJM7.js";
+} from "./chunks/chunk-DT7743EV.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

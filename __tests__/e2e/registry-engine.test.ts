@@ -144,6 +144,20 @@ describe('registry engine: other registries, other tools, several platforms', ()
     const out = runImage(pulled(ran.outputs['image-ref']), ['--url', db.url, 'up'])
     expect(out).toMatch(/Applying|Applied/)
     expect(psqlAt(db.url, 'SELECT count(*) FROM schema_migrations')).not.toBe('0')
+    // Published again with the same files: the base's digest is read with the same login the build used, so the
+    // unchanged image is recognised and re-tagged.
+    const again = publish(
+      {
+        dir: 'examples/dbmate/db/migrations',
+        tool: 'dbmate',
+        image: `${env.MI_REGISTRY2}/${repository}`,
+        'base-image': env.MI_BASE_DBMATE,
+      },
+      { DOCKER_CONFIG: env.MI_DOCKER_CONFIG },
+    )
+    expect(again.status, again.stdout + again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/unchanged since [0-9a-f]{12}, re-tagged/)
+    expect(again.outputs.digest).toBe(ran.outputs.digest)
   })
 
   it('liquibase: base and image in one registry (a cross-repository mount) — updates PostgreSQL', () => {

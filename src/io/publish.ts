@@ -116,7 +116,7 @@ export async function publish(
     // The registry first (no docker process): does a new tag already hold an image with this content?
     let plan = imagePlan
     if (image.push) {
-      const before = await readTagsBefore(target, image, preset, validation, imagePlan, context)
+      const before = await readTagsBefore(target, image, preset, validation, imagePlan, context, ports.env)
       const reuse = decideReuse({ push: image.push, references }, before)
       if (reuse.kind === 're-tag' && (await reTag(reuse, before, target, image, log))) {
         for (const note of imagePlan.notes) log[note.level](note.text)

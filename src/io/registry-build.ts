@@ -3,7 +3,7 @@ import { platformName } from '../core/image/oci.js'
 import type { ImageSpec } from '../core/image/spec.js'
 import type { ImageRequest } from '../core/request.js'
 import { assemble, pushImage, readBase, type AssembledImage } from './assemble.js'
-import { dockerConfigLogin } from './docker-config.js'
+import { baseLogin } from './docker-config.js'
 import { writeLayer } from './layer.js'
 import type { Log } from './log.js'
 import { writeOciArchive } from './oci-archive.js'
@@ -36,11 +36,7 @@ export async function buildOnRegistry(
 ): Promise<RegistryBuild> {
   const reference = parseBaseImage(spec.base.reference).reference
   const base = splitReference(reference)
-  // The base's registry gets the run's login when it is the image's registry, else the user's docker login for it.
-  const login: Credentials | undefined =
-    image.credentials && base.registry === image.name.registry
-      ? image.credentials
-      : dockerConfigLogin(env, base.registry)
+  const login: Credentials | undefined = baseLogin(image.credentials, image.name.registry, base.registry, env)
   const [baseImage, layer] = await Promise.all([
     readBase(reference, image.platforms, login),
     writeLayer(spec, context.dir, context.entries),

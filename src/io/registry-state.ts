@@ -6,7 +6,8 @@ import type { Preset } from '../core/image/presets.js'
 import type { ReuseDecision, TagFacts } from '../core/build/reuse.js'
 import type { ImageRequest } from '../core/request.js'
 import type { Log } from './log.js'
-import { readTag, resolveBase, type Manifest, type RegistryClient } from './registry.js'
+import { baseLogin } from './docker-config.js'
+import { readTag, resolveBase, splitReference, type Manifest, type RegistryClient } from './registry.js'
 import { readStaged } from './reproducible.js'
 import type { StagedContext } from './stage.js'
 
@@ -30,11 +31,13 @@ export async function readTagsBefore(
   validation: Validation,
   imagePlan: ImagePlan,
   context: StagedContext,
+  env: NodeJS.ProcessEnv,
 ): Promise<TagsBefore> {
-  const login = image.credentials ? { registry: image.name.registry, ...image.credentials } : undefined
   const baseReference = parseBaseImage(image.baseImage || preset.baseImage).reference
+  const baseRegistry = splitReference(baseReference).registry
+  const login = baseLogin(image.credentials, image.name.registry, baseRegistry, env)
   const [base, tags] = await Promise.all([
-    resolveBase(baseReference, login).then(
+    resolveBase(baseReference, login ? { registry: baseRegistry, ...login } : undefined).then(
       (resolved) => ({ resolved }),
       (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
     ),
