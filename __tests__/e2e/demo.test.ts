@@ -1,22 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, symlinkSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { docker, realEnv } from '../helpers/real-env.js'
-import { makeDir, ROOT } from '../helpers/tmp.js'
+import { makeDir, pathWithoutDocker, ROOT } from '../helpers/tmp.js'
 
 // `npm start` (scripts/demo.mjs) as a newcomer runs it: on a machine with Docker, and on one without it (a PATH of
 // node and git only), where the image is assembled on the registry engine. Real parts: the loopback registry with
 // its login (the base image) and the test engine, which loads the archive and runs it.
 const env = realEnv()
 
-const noDockerPath = ((): string => {
-  const bin = makeDir()
-  for (const tool of ['node', 'git']) {
-    symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool))
-  }
-  return bin
-})()
+const noDockerPath = pathWithoutDocker()
 
 function npmStart(extra: NodeJS.ProcessEnv): { status: number | null; out: string; tmp: string } {
   const tmp = makeDir()

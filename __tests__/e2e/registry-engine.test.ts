@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -14,21 +14,14 @@ import {
   realEnv,
   registryDigest,
 } from '../helpers/real-env.js'
-import { makeDir, ROOT, runNodeAsync, type Ran } from '../helpers/tmp.js'
+import { makeDir, pathWithoutDocker, ROOT, runNodeAsync, type Ran } from '../helpers/tmp.js'
 
 // The registry engine through dist/ with NO docker binary on PATH (a PATH holding only node and git): real parts are
 // the two loopback registries with htpasswd login, PostgreSQL, and the test engine, which only pulls back and runs
 // what was pushed. Nothing is faked; the fault-injecting proxy sits in front of the real registry.
 const env = realEnv() as ReturnType<typeof realEnv> & { MI_REGISTRY2: string; MI_BASE_BUSYBOX_MULTI?: string }
 
-/** A PATH without docker: node and git only. */
-const noDockerPath = ((): string => {
-  const bin = makeDir()
-  for (const tool of ['node', 'git']) {
-    symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool))
-  }
-  return bin
-})()
+const noDockerPath = pathWithoutDocker()
 
 function publish(inputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): ActionRun {
   const sha = randomSha()
@@ -127,15 +120,17 @@ describe('registry engine: other registries, other tools, several platforms', ()
     const repository = `acme/reg-dbmate-${randomSha().slice(0, 8)}`
     // The base's registry is not the image's: its login comes from the docker config (as docker/login-action
     // leaves it), the run's own login goes to the image's registry.
-    const ran = publish(
-      {
-        dir: 'examples/dbmate/db/migrations',
-        tool: 'dbmate',
-        image: `${env.MI_REGISTRY2}/${repository}`,
-        'base-image': env.MI_BASE_DBMATE,
-      },
-      { DOCKER_CONFIG: env.MI_DOCKER_CONFIG },
-    )
+    const publishDbmate = (): ActionRun =>
+      publish(
+        {
+          dir: 'examples/dbmate/db/migrations',
+          tool: 'dbmate',
+          image: `${env.MI_REGISTRY2}/${repository}`,
+          'base-image': env.MI_BASE_DBMATE,
+        },
+        { DOCKER_CONFIG: env.MI_DOCKER_CONFIG },
+      )
+    const ran = publishDbmate()
     expect(ran.status, ran.stdout + ran.stderr).toBe(0)
     const sha = ran.outputs.image.split(':').at(-1) as string
     const manifest = await manifestOf(env.MI_REGISTRY2, repository, sha)
@@ -146,15 +141,7 @@ describe('registry engine: other registries, other tools, several platforms', ()
     expect(psqlAt(db.url, 'SELECT count(*) FROM schema_migrations')).not.toBe('0')
     // Published again with the same files: the base's digest is read with the same login the build used, so the
     // unchanged image is recognised and re-tagged.
-    const again = publish(
-      {
-        dir: 'examples/dbmate/db/migrations',
-        tool: 'dbmate',
-        image: `${env.MI_REGISTRY2}/${repository}`,
-        'base-image': env.MI_BASE_DBMATE,
-      },
-      { DOCKER_CONFIG: env.MI_DOCKER_CONFIG },
-    )
+    const again = publishDbmate()
     expect(again.status, again.stdout + again.stderr).toBe(0)
     expect(again.stdout).toMatch(/unchanged since [0-9a-f]{12}, re-tagged/)
     expect(again.outputs.digest).toBe(ran.outputs.digest)
