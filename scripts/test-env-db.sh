@@ -11,9 +11,11 @@
 
 DB_PG_MAJOR=15
 DB_POSTGRES=${REG_ADDR}/db/postgres:${DB_PG_MAJOR}
-DB_MARIADB=${REG_ADDR}/db/mariadb:10.11
+# r2: the entrypoint initialises on a marker of its own (Debian's package leaves a data directory behind, which
+# made the first entrypoint skip its set-up: no root@'%', no password over TCP).
+DB_MARIADB=${REG_ADDR}/db/mariadb:10.11-r2
 DB_POSTGRES_TAR=$CACHE/db-postgres-$DB_PG_MAJOR-$SUITE.tar
-DB_MARIADB_TAR=$CACHE/db-mariadb-$SUITE.tar
+DB_MARIADB_TAR=$CACHE/db-mariadb-r2-$SUITE.tar
 
 db_postgres_entrypoint() {
   cat <<'EOF'
@@ -59,8 +61,10 @@ shift
 datadir=/var/lib/mysql
 mkdir -p "$datadir" /run/mysqld
 chown -R mysql:mysql "$datadir" /run/mysqld
-if [[ ! -d $datadir/mysql ]]; then
+if [[ ! -e $datadir/.initialised ]]; then
   : "${MARIADB_ROOT_PASSWORD:?MARIADB_ROOT_PASSWORD must be set}"
+  # what the package's own install left (root by unix socket only) goes: the server starts from the variables
+  find "$datadir" -mindepth 1 -delete
   mariadb-install-db --user=mysql --datadir="$datadir" --skip-test-db --auth-root-authentication-method=normal > /dev/null
   sock=/run/mysqld/init.sock
   mariadbd --user=mysql --datadir="$datadir" --skip-networking --socket="$sock" &
@@ -75,6 +79,7 @@ ${MARIADB_DATABASE:+CREATE DATABASE IF NOT EXISTS \`$MARIADB_DATABASE\`;}
 SQL
   mariadb-admin --socket="$sock" --user=root --password="$MARIADB_ROOT_PASSWORD" shutdown
   wait "$pid" || true
+  touch "$datadir/.initialised"
 fi
 exec mariadbd --user=mysql --datadir="$datadir" --bind-address=0.0.0.0 --port=3306 "$@"
 EOF
@@ -123,7 +128,7 @@ db_images_up() {
     'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["postgres"]' \
     'ENV PGDATA=/var/lib/postgresql/data' 'ENV LANG=C.UTF-8' \
     "ENV PATH=/usr/lib/postgresql/$DB_PG_MAJOR/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-  ensure_image "$DB_MARIADB" db/mariadb 10.11 db_build_mariadb_tar "$DB_MARIADB_TAR" \
+  ensure_image "$DB_MARIADB" db/mariadb 10.11-r2 db_build_mariadb_tar "$DB_MARIADB_TAR" \
     'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["mariadbd"]' 'ENV LANG=C.UTF-8' \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 }

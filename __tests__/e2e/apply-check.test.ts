@@ -325,3 +325,50 @@ describe('apply check: dbmate and its down/up round trip', () => {
     assertNothingLeft()
   }, 300_000)
 })
+
+describe('apply check: MariaDB (the test env’s MariaDB 10.11 server image, dbmate’s MySQL driver)', () => {
+  const mariadb = { ...dbmateInputs, database: env.MI_DB_MARIADB }
+  const mariaBase: Files = {
+    '20240101000000_users.sql':
+      '-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n',
+  }
+
+  it('a good pull request passes the round trip, and the schema change is mysqldump’s', () => {
+    const pr = pullRequest(
+      'db/migrations',
+      mariaBase,
+      {
+        '20240102000000_orders.sql':
+          '-- migrate:up\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, KEY orders_user (user_id));\n\n-- migrate:down\nDROP TABLE orders;\n',
+      },
+      'dbmate',
+    )
+    const run = runCheck(pr, mariadb)
+    expect(run.status, run.stdout).toBe(0)
+    expect(run.summary).toContain('### Apply check — ✅ passed')
+    expect(run.summary).toMatch(/\| Down\/up round trip \| ✅ rollback × 1 /)
+    expect(run.summary).toMatch(/\+CREATE TABLE `orders` \(/)
+    expect(run.summary).toContain('+  KEY `orders_user` (`user_id`)')
+    expect(run.summary).not.toContain('schema_migrations')
+    assertNothingLeft()
+  }, 300_000)
+
+  it('an error of the database fails on the file, with MariaDB’s message', () => {
+    const pr = pullRequest(
+      'db/migrations',
+      mariaBase,
+      {
+        '20240102000000_broken.sql':
+          '-- migrate:up\nALTER TABLE users ADD COLUMN email text NOT NULL AFTER missing_column;\n\n-- migrate:down\nSELECT 1;\n',
+      },
+      'dbmate',
+    )
+    const run = runCheck(pr, mariadb)
+    expect(run.status).toBe(1)
+    expect(run.summary).toContain('### Apply check — ❌ failed')
+    expect(errors(run).join('\n')).toMatch(
+      /::error title=migration-image apply check \(migration failed\),file=db\/migrations\/20240102000000_broken\.sql.*missing_column/,
+    )
+    assertNothingLeft()
+  }, 300_000)
+})
