@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-I32Q5YBO.js";
+} from "./chunks/chunk-NHKPKHGW.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-I32Q5YBO.js";
+} from "./chunks/chunk-NHKPKHGW.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -81,8 +81,9 @@ function blobLink(serverUrl, repository, sha) {
   };
 }
 var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/;
+var SUM_CHECK = "atlas.sum matches the files";
 var CHECKS = [
-  { name: "atlas.sum matches the files", covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
+  { name: SUM_CHECK, covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings" },
   { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
   {
     name: "the tool's own rules",
@@ -110,7 +111,7 @@ function renderSummary(validation, context = {}, budget) {
   const { migrations, problems } = validation;
   const added = new Set(context.added ?? []);
   const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${context.failed ? ` · ❌ ${cell(context.failed)}` : ""}`;
-  const facts = `**${plural(validation.count, "migration")}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · atlas.sum ${code(validation.checksum)}`;
+  const facts = `**${plural(validation.count, validation.countUnit)}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · ${validation.entries.length === 0 ? "atlas.sum covers no file" : `atlas.sum ${code(validation.checksum)}`}`;
   const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === void 0;
   const checks = [
     context.baseName === void 0 ? "Checks:" : `Checks (compared with ${cell(context.baseName)}):`,
@@ -118,6 +119,9 @@ function renderSummary(validation, context = {}, budget) {
     ...CHECKS.map(({ name, covers, needsBase }) => {
       if (needsBase && context.baseName === void 0) return `- ➖ ${name}`;
       const failed = problems.some((problem) => problem.severity === "error" && covers(problem.code));
+      if (name === SUM_CHECK && validation.entries.length === 0 && !failed) {
+        return `- ➖ ${name}: it covers no file (Atlas's ${cell(validation.format)} format hashes none of these)`;
+      }
       return `- ${failed ? "❌" : "✅"} ${name}`;
     }),
     ...skipped ? ["", "➖ not run: these compare with a base branch (pull requests, or the base-ref input)."] : []

@@ -149,7 +149,9 @@ describe('pull request: base-branch rules from git history', () => {
     runPost(run, { PATH: env.PATH, DOCKER_HOST: env.DOCKER_HOST }, repo)
     expect(run.status, run.stdout).toBe(0)
     expect(run.outputs).toMatchObject({ pushed: 'false', image: `${env.MI_REGISTRY}/acme/pr-clean:${head}` })
-    expect(run.summary).toContain('<code>20240103000000&#95;new.sql</code> 🆕')
+    expect(run.summary).toContain(
+      `[<code>20240103000000&#95;new.sql</code>](https://github.com/acme/api/blob/${head}/migrations/20240103000000_new.sql) 🆕`,
+    )
     expect(run.summary).toContain('Checks (compared with main):')
     expect(run.summary).toContain('- ✅ applied migrations unchanged\n- ✅ new migrations in order\n')
     expect(await registryDigest(env, 'acme/pr-clean', head)).toBeUndefined()

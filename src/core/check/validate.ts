@@ -46,6 +46,8 @@ export interface Validation {
   readonly valid: boolean
   /** How many migrations the tool runs (usually `migrations.length`; Flyway's own count where it differs). */
   readonly count: number
+  /** What `count` counts (`migration`, or Liquibase's `changeset`). */
+  readonly countUnit: string
   readonly latestVersion?: string
   /** Files the image needs besides the migrations (down files, changelogs). */
   readonly shipped: string[]
@@ -168,8 +170,9 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     difference: sumProblem?.difference,
     problems,
     valid: !hasErrors(problems),
+    countUnit: format.countUnit ?? 'migration',
     ...(format.toolMigrations?.(fileNames) ?? {
-      count: migrations.length,
+      count: tree?.count ?? migrations.length,
       latestVersion: migrations.findLast(({ version }) => version !== undefined)?.version,
     }),
     shipped,

@@ -70,8 +70,10 @@ interface Check {
 /** The shared name checks and the tools' rules about names and versions (`goose/bad-name`, `flyway/duplicate-version`). */
 const NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/
 
+const SUM_CHECK = 'atlas.sum matches the files'
+
 const CHECKS: readonly Check[] = [
-  { name: 'atlas.sum matches the files', covers: (code) => code.startsWith('checksum') || code === 'line-endings' },
+  { name: SUM_CHECK, covers: (code) => code.startsWith('checksum') || code === 'line-endings' },
   { name: 'names and versions', covers: (code) => NAME_RULE.test(code) },
   {
     name: "the tool's own rules",
@@ -114,9 +116,9 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${
     context.failed ? ` · ❌ ${cell(context.failed)}` : ''
   }`
-  const facts = `**${plural(validation.count, 'migration')}** · latest version ${
+  const facts = `**${plural(validation.count, validation.countUnit)}** · latest version ${
     validation.latestVersion === undefined ? '—' : code(validation.latestVersion)
-  } · atlas.sum ${code(validation.checksum)}`
+  } · ${validation.entries.length === 0 ? 'atlas.sum covers no file' : `atlas.sum ${code(validation.checksum)}`}`
   const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === undefined
   const checks = [
     context.baseName === undefined ? 'Checks:' : `Checks (compared with ${cell(context.baseName)}):`,
@@ -124,6 +126,10 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
     ...CHECKS.map(({ name, covers, needsBase }) => {
       if (needsBase && context.baseName === undefined) return `- ➖ ${name}`
       const failed = problems.some((problem) => problem.severity === 'error' && covers(problem.code))
+      // Nothing to match: say so rather than a ✅ over no file (the files shipped are listed below).
+      if (name === SUM_CHECK && validation.entries.length === 0 && !failed) {
+        return `- ➖ ${name}: it covers no file (Atlas's ${cell(validation.format)} format hashes none of these)`
+      }
       return `- ${failed ? '❌' : '✅'} ${name}`
     }),
     ...(skipped ? ['', '➖ not run: these compare with a base branch (pull requests, or the base-ref input).'] : []),

@@ -78,9 +78,9 @@ export function uncoveredLines(validation: Validation): string[] {
 
 /** `DIR: 3 migrations valid, checksum h1:…` or `DIR: invalid (2 errors)`. */
 export function verdictLine(validation: Validation): string {
-  const { count, checksum, dir } = validation
+  const { count, countUnit, checksum, dir } = validation
   if (validation.valid) {
-    return `${dir}: ${count} migration${count === 1 ? '' : 's'} valid, checksum ${checksum}`
+    return `${dir}: ${count} ${countUnit}${count === 1 ? '' : 's'} valid, checksum ${checksum}`
   }
   const errors = validation.problems.filter(({ severity }) => severity === 'error').length
   return `${dir}: invalid (${errors} error${errors === 1 ? '' : 's'})`

@@ -67,13 +67,20 @@ export interface MigrationFormat {
    * while Atlas's flyway format hashes by its own pattern). From every regular file of the listing (slash paths).
    */
   readonly toolMigrations?: (names: readonly string[]) => { readonly count: number; readonly latestVersion?: string }
+  /** What the count counts, in the reports: `migration` unless the tool's unit is another (Liquibase: changeset). */
+  readonly countUnit?: string
   /** The tool's own rules beyond naming and duplicates. */
   readonly rules?: (input: RuleInput) => Problem[] | Promise<Problem[]>
   /**
    * Rules and shipped files from one reading of the directory (Liquibase's changelog tree, built once per run): its
    * problems join the rules', and its files are shipped when the rules hold. Instead of `rules` and `shipped`.
    */
-  readonly tree?: (input: RuleInput) => Promise<{ readonly problems: Problem[]; readonly shipped: string[] }>
+  readonly tree?: (input: RuleInput) => Promise<{
+    readonly problems: Problem[]
+    readonly shipped: string[]
+    /** What the tool counts as migrations (Liquibase: its changesets), instead of the counted files. */
+    readonly count?: number
+  }>
   /** Files the image needs besides the counted ones (down files, changelogs), from the listing. */
   readonly shipped?: (names: readonly string[], dir: string, options: FormatOptions) => string[] | Promise<string[]>
   /** Why atlas.sum does not cover a shipped file (Atlas's format for the tool leaves it out); a default otherwise. */

@@ -19,6 +19,8 @@ export interface Tree {
   /** Changelogs in the order Liquibase loads them (master first), then sqlFile targets and properties files. */
   readonly files: string[]
   readonly problems: Problem[]
+  /** The changesets Liquibase loads and would run on a new database (not ignored; dbms-filtered ones included). */
+  readonly changeSets: number
 }
 
 /** A changelog's text through the run's reader (bounded by max-file-size, never through a link), then parsed. */
@@ -53,6 +55,7 @@ export async function changelogTree(
     problems,
     extra: new Set<string>(),
     seen: new Map<string, string>(),
+    dbmsChangeSets: 0,
     queue: [{ name: master }],
   }
   const { queue, extra } = walk
@@ -109,7 +112,7 @@ export async function changelogTree(
     followIncludes(walk, name, changelog.includes)
   }
   for (const name of loaded) extra.delete(name)
-  return { files: [...loaded, ...extra], problems }
+  return { files: [...loaded, ...extra], problems, changeSets: walk.seen.size + walk.dbmsChangeSets }
 }
 
 /**
@@ -151,11 +154,14 @@ interface Walk {
   readonly extra: Set<string>
   /** filePath::id::author of every changeset Liquibase validates (ChangeSet.java:1252-1255, VV:134-140). */
   readonly seen: Map<string, string>
+  /** dbms-filtered changesets: run where the database matches, so counted, though not validated here. */
+  dbmsChangeSets: number
   readonly queue: Load[]
 }
 
 /** The changesets of one changelog: what ValidatingVisitor checks before anything runs. */
-function checkChangeSets({ problem, problems, seen }: Walk, name: string, changelog: Changelog): void {
+function checkChangeSets(walk: Walk, name: string, changelog: Changelog): void {
+  const { problem, problems, seen } = walk
   for (const changeSet of changelog.changeSets) {
     if (changeSet.ignored) continue // VV:99-102: ignored changesets are not validated.
     // VV:188-206 areChangeSetAttributesValid (strict mode is off by default): the id must not be blank.
@@ -171,7 +177,10 @@ function checkChangeSets({ problem, problems, seen }: Walk, name: string, change
       )
       continue
     }
-    if (changeSet.dbms) continue // a DbmsChangeSetFilter decides at run time whether it is validated.
+    if (changeSet.dbms) {
+      walk.dbmsChangeSets++
+      continue // a DbmsChangeSetFilter decides at run time whether it is validated.
+    }
     const key = `${changeSet.logicalPath ?? name}::${changeSet.id}::${changeSet.author}`
     const twin = seen.get(key)
     if (twin !== undefined) {

@@ -41,6 +41,7 @@ export const liquibaseFormat: MigrationFormat = {
   // Atlas's own rules (the files it skips) are not Liquibase's: the tree is read from the master changelog.
   rules: undefined,
   // The tree is built once per run: its problems are the rules' verdict, its files what the image ships.
+  countUnit: 'changeset',
   async tree(input) {
     const master = masterChangelog(input.names, input.options)
     if (!master) {
@@ -59,8 +60,8 @@ export const liquibaseFormat: MigrationFormat = {
         shipped: [],
       }
     }
-    const { problems, files } = await changelogTree(master, input.names, input.read, input.problem)
-    return { problems, shipped: files }
+    const { problems, files, changeSets } = await changelogTree(master, input.names, input.read, input.problem)
+    return { problems, shipped: files, count: changeSets }
   },
   nameRule: 'a changelog file',
   nameExample: 'changelog.xml',
