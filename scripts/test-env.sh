@@ -34,6 +34,10 @@
 set -euo pipefail
 
 STATE=${MI_TEST_ENV_DIR:-/tmp/migration-image-test-env}
+# The daemons started here outlive whoever ran `up` (a test run's global setup sets TMPDIR to a directory it removes
+# when it ends): they, and runc under them, keep their temporary files in the state directory instead.
+mkdir -p "$STATE/tmp" && chmod 1777 "$STATE/tmp"
+export TMPDIR=$STATE/tmp
 REG_PORT=${MI_REGISTRY_PORT:-5055}
 PG_PORT=${MI_PG_PORT:-54329}
 TIMEOUT=${MI_TEST_ENV_TIMEOUT:-90}
@@ -684,6 +688,21 @@ with_lock() { # serialise concurrent up/down/clean on the same state dir
     die "could not lock $STATE/run/test-env.lock within ${MI_TEST_ENV_LOCK_TIMEOUT:-600}s (another test-env.sh run holds it)"
 }
 
+stop_stale_daemons() { # a daemon whose TMPDIR is gone (started by an older up under a test run's TMPDIR): restart it
+  local pf pid tmp
+  for pf in "$STATE"/run/*.pid; do
+    [[ -e $pf ]] || continue
+    pid=$(cat "$pf" 2>/dev/null) || continue
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || continue
+    tmp=$(tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | sed -n 's/^TMPDIR=//p')
+    if [[ -n $tmp && ! -d $tmp ]]; then
+      log "$(basename "$pf" .pid) (pid $pid) runs with a TMPDIR that is gone ($tmp): restarting it"
+      stop_pidfile "$(basename "$pf" .pid)" "$pf" "$(basename "$(readlink "/proc/$pid/exe")")"
+    fi
+  done
+  return 0
+}
+
 sweep_apply_parts() { # what a run killed mid-check left on this engine: its containers and networks
   local ids nets
   ids=$(dk ps -aq --filter label=migration-image.apply)
@@ -708,6 +727,7 @@ cmd_up() {
   with_lock
   install_packages
   DOCKER_BIN=$(docker_client)
+  stop_stale_daemons
   start_dockerd
   start_registry
   start_registry2

@@ -372,3 +372,54 @@ describe('apply check: MariaDB (the test env’s MariaDB 10.11 server image, dbm
     assertNothingLeft()
   }, 300_000)
 })
+
+describe('apply check: Liquibase (its real 4.28 distribution) and rollback-count', () => {
+  const liquibaseInputs = { tool: 'liquibase', dir: 'changelog', 'base-image': env.MI_BASE_LIQUIBASE }
+  const changelog = (...files: string[]): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd">\n${files.map((file) => `  <include file="${file}" relativeToChangelogFile="true"/>\n`).join('')}</databaseChangeLog>\n`
+  const liquibaseBase: Files = {
+    'changelog.xml': changelog('001_users.sql'),
+    '001_users.sql':
+      '--liquibase formatted sql\n\n--changeset ann:1\nCREATE TABLE users (id bigint PRIMARY KEY);\n--rollback DROP TABLE users;\n',
+  }
+
+  it('a good pull request passes the round trip and shows the schema it adds', () => {
+    const pr = pullRequest(
+      'changelog',
+      liquibaseBase,
+      {
+        'changelog.xml': changelog('001_users.sql', '002_orders.sql'),
+        '002_orders.sql':
+          '--liquibase formatted sql\n\n--changeset ann:2\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n--rollback DROP TABLE orders;\n',
+      },
+      'liquibase',
+    )
+    const run = runCheck(pr, liquibaseInputs)
+    expect(run.status, run.stdout).toBe(0)
+    expect(run.summary).toContain('### Apply check — ✅ passed')
+    expect(run.summary).toMatch(/\| Down\/up round trip \| ✅ rollback-count --count=1 /)
+    expect(run.summary).toContain('+CREATE TABLE public.orders (')
+    expect(run.summary).not.toContain('databasechangelog')
+    assertNothingLeft()
+  }, 300_000)
+
+  it('a failing changeset fails on its file, with the database’s message', () => {
+    const pr = pullRequest(
+      'changelog',
+      liquibaseBase,
+      {
+        'changelog.xml': changelog('001_users.sql', '002_broken.sql'),
+        '002_broken.sql':
+          '--liquibase formatted sql\n\n--changeset ann:2\nALTER TABLE users ADD COLUMN email text REFERENCES missing_table (id);\n--rollback SELECT 1;\n',
+      },
+      'liquibase',
+    )
+    const run = runCheck(pr, liquibaseInputs)
+    expect(run.status).toBe(1)
+    expect(run.summary).toContain('### Apply check — ❌ failed')
+    expect(errors(run).join('\n')).toMatch(
+      /::error title=migration-image apply check \(migration failed\),file=changelog\/002_broken\.sql.*missing_table/,
+    )
+    assertNothingLeft()
+  }, 300_000)
+})
