@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-NHKPKHGW.js";
+} from "./chunks/chunk-4TE3BBLC.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -34,7 +34,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-DT7743EV.js";
+} from "./chunks/chunk-CXT4IWQD.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts
@@ -239,6 +239,7 @@ function imageRequest(command, values, deps) {
     cache: flag(values, "cache") ?? OPTIONS.cache.default,
     engine: flag(values, "engine") ?? OPTIONS.engine.default,
     output,
+    contextDir: flag(values, "context"),
     builder: flag(values, "builder"),
     selfCheck: selfCheck(flag(values, "selfCheck") ?? false, flag(values, "tool")),
     credentials

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-NHKPKHGW.js";
+} from "./chunks/chunk-4TE3BBLC.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -49,7 +49,7 @@ import {
   markdownFence,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-DT7743EV.js";
+} from "./chunks/chunk-CXT4IWQD.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-DT7743EV.js";
+} from "./chunks/chunk-CXT4IWQD.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

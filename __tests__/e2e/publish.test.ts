@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runAction, runPost, type ActionRun } from '../helpers/runner.js'
 import { docker, dockerStatus, freshDatabase, psqlAt, randomSha, realEnv, registryDigest } from '../helpers/real-env.js'
+import { buildxEnv } from '../helpers/buildx-env.js'
 import { makeDir, ROOT } from '../helpers/tmp.js'
 
 // Real parts: dockerd, a registry with htpasswd auth, PostgreSQL and local base images (scripts/test-env.sh).
@@ -394,6 +395,54 @@ describe('cli build', () => {
     for (const [key, value] of Object.entries(labels as Record<string, string>)) {
       if (key.startsWith('org.opencontainers') || key.startsWith('io.migration-image'))
         expect(printed).toContain(`${key}="${value}"`)
+    }
+  })
+
+  it('dockerfile --context writes the context that Dockerfile builds: docker buildx build of it runs the migrations', () => {
+    const parent = makeDir()
+    const ran = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist/cli.js'),
+        'dockerfile',
+        'examples/psql/migrations',
+        '--tool',
+        'psql',
+        '--image',
+        'acme/ctx:local',
+        '--base-image',
+        env.MI_BASE_PSQL,
+        '--context',
+        parent,
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: env.PATH } },
+    )
+    expect(ran.status, ran.stderr).toBe(0)
+    const written = /wrote the build context to (\S+): 'docker buildx build \1' builds this Dockerfile/.exec(
+      ran.stderr + ran.stdout,
+    )
+    expect(written, ran.stderr).not.toBeNull()
+    const context = written![1]
+    expect(path.dirname(context)).toBe(parent)
+    expect(readFileSync(path.join(context, 'Dockerfile'), 'utf8')).toBe(ran.stdout)
+    // `docker buildx build`, as the message says (Docker Engine 28.5 with buildx: BuildKit reads COPY --link).
+    const bx = buildxEnv()
+    const engine = (args: string[]): string =>
+      execFileSync(bx.MI_BUILDX_DOCKER_BIN, args, {
+        env: { ...process.env, DOCKER_HOST: bx.MI_ENGINE_CLASSIC_HOST, DOCKER_CONFIG: bx.MI_BUILDX_LOGIN_CONFIG },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    const tag = `acme/ctx:${randomSha().slice(0, 12)}`
+    engine(['buildx', 'build', '-q', '--load', '-t', tag, context])
+    try {
+      const db = freshDatabase(env)
+      engine(['run', '--rm', '--network', 'host', '-e', `DATABASE_URL=${db.url}`, tag])
+      expect(psqlAt(db.url, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")).not.toBe(
+        '0',
+      )
+    } finally {
+      engine(['rmi', '-f', tag])
     }
   })
 })

@@ -182,6 +182,7 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
     cache: flag(values, 'cache') ?? OPTIONS.cache.default,
     engine: flag(values, 'engine') ?? OPTIONS.engine.default,
     output,
+    contextDir: flag(values, 'context'),
     builder: flag(values, 'builder'),
     selfCheck: selfCheck(flag(values, 'selfCheck') ?? false, flag(values, 'tool')),
     credentials,

@@ -295,6 +295,15 @@ export const OPTIONS = {
       help: 'with --engine registry and no --push: write an OCI image archive (docker load, podman load)',
     },
   },
+  context: {
+    kind: 'text',
+    flag: {
+      name: 'context',
+      value: 'DIR',
+      commands: ['dockerfile'],
+      help: 'also write the build context this Dockerfile builds (as build stages it) into a new directory in DIR',
+    },
+  },
   builder: {
     kind: 'builder',
     input: 'builder',

@@ -91,6 +91,8 @@ export interface ImageRequest {
   readonly engine: Engine
   /** The CLI's `--output FILE.tar`: the registry engine writes an OCI image archive there instead of pushing. */
   readonly output?: string
+  /** The CLI's `dockerfile --context DIR`: the staged build context is written into a new directory in DIR. */
+  readonly contextDir?: string
   /** An existing buildx builder to use as it is (never starts with `-`). */
   readonly builder?: string
   /** Run the tool's offline validation in a build stage (atlas, goose). */

@@ -15,6 +15,7 @@ import { runApplyCheck } from './apply-check.js'
 import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
+import { stageContext } from './stage.js'
 
 /** What the pipeline talks to: the log, the store of what the post step removes, the environment, the temp dir. */
 export interface RunServices {
@@ -132,6 +133,13 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
   const imagePlan = planImage(imageRequest, preset, validation)
   if (request.command === 'dockerfile') {
     for (const note of imagePlan.notes) ports.log[note.level](note.text)
+    if (imageRequest.contextDir !== undefined) {
+      // The very context build stages (files, modes, owners, the Dockerfile), kept for the user to build it.
+      const staged = stageContext(imageRequest.contextDir, validation, imagePlan.spec)
+      ports.log.info(
+        `wrote the build context to ${staged.dir}: 'docker buildx build ${staged.dir}' builds this Dockerfile (BuildKit reads its COPY --link; its modes are the image's: 'chmod -R u+w' before removing it)`,
+      )
+    }
     return { preset, validation, base, dockerfile: imagePlan.dockerfile, durations }
   }
   ports.log.info(`${imageRequest.push ? 'pushing' : 'not pushing'}: ${imageRequest.pushReason}`)
