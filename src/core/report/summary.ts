@@ -65,15 +65,23 @@ interface Check {
   readonly covers: (code: Problem['code']) => boolean
   /** Runs only against a base branch (pull requests, base-ref). */
   readonly needsBase?: boolean
+  /** Why the check has nothing to judge here (then ➖ with the reason, not a ✅ over nothing). */
+  readonly vacuous?: (validation: Validation) => string | undefined
 }
 
 /** The shared name checks and the tools' rules about names and versions (`goose/bad-name`, `flyway/duplicate-version`). */
 const NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-version)$/
 
-const SUM_CHECK = 'atlas.sum matches the files'
-
 const CHECKS: readonly Check[] = [
-  { name: SUM_CHECK, covers: (code) => code.startsWith('checksum') || code === 'line-endings' },
+  {
+    name: 'atlas.sum matches the files',
+    covers: (code) => code.startsWith('checksum') || code === 'line-endings',
+    // Nothing to match: say so rather than a ✅ over no file (the files shipped are listed below).
+    vacuous: (validation) =>
+      validation.entries.length === 0
+        ? `it covers no file (Atlas's ${cell(validation.format)} format hashes none of these)`
+        : undefined,
+  },
   { name: 'names and versions', covers: (code) => NAME_RULE.test(code) },
   {
     name: "the tool's own rules",
@@ -101,9 +109,11 @@ export function verdict(validation: Validation): string {
 /** `path:line` as code, linked to the file at the commit when there is a link. */
 function fileCell(problem: Pick<Problem, 'file' | 'line'>, link?: FileLink): string {
   const where = code(problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`)
-  const url = link?.(problem.file, problem.line)
-  return url ? `[${where}](${url})` : where
+  return linked(where, link?.(problem.file, problem.line))
 }
+
+/** `text` as a markdown link to `url`, or as it is without one. */
+const linked = (text: string, url: string | undefined): string => (url ? `[${text}](${url})` : text)
 
 /**
  * Job-summary (and comment) markdown for the validation: the verdict, the facts, the checks, every problem, what
@@ -123,13 +133,11 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const checks = [
     context.baseName === undefined ? 'Checks:' : `Checks (compared with ${cell(context.baseName)}):`,
     '',
-    ...CHECKS.map(({ name, covers, needsBase }) => {
+    ...CHECKS.map(({ name, covers, needsBase, vacuous }) => {
       if (needsBase && context.baseName === undefined) return `- ➖ ${name}`
       const failed = problems.some((problem) => problem.severity === 'error' && covers(problem.code))
-      // Nothing to match: say so rather than a ✅ over no file (the files shipped are listed below).
-      if (name === SUM_CHECK && validation.entries.length === 0 && !failed) {
-        return `- ➖ ${name}: it covers no file (Atlas's ${cell(validation.format)} format hashes none of these)`
-      }
+      const why = failed ? undefined : vacuous?.(validation)
+      if (why !== undefined) return `- ➖ ${name}: ${why}`
       return `- ${failed ? '❌' : '✅'} ${name}`
     }),
     ...(skipped ? ['', '➖ not run: these compare with a base branch (pull requests, or the base-ref input).'] : []),
@@ -148,9 +156,8 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
   const faulty = new Set(problems.map(({ file }) => file))
   const row = (migration: Migration): string => {
     const note = `${migration.ignored ? ' (atlas:sum ignore)' : ''}${added.has(migration.name) ? ' 🆕' : ''}`
-    const name = code(migration.name)
-    const url = context.link?.(path.join(validation.dir, migration.name))
-    return `| ${cell(migration.version ?? '—')} | ${url ? `[${name}](${url})` : name}${note} | ${size(migration.size)} |`
+    const name = linked(code(migration.name), context.link?.(path.join(validation.dir, migration.name)))
+    return `| ${cell(migration.version ?? '—')} | ${name}${note} | ${size(migration.size)} |`
   }
   const header = ['| Version | Name | Size |', '|---|---|---:|']
   const inView = migrations.filter(
