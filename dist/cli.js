@@ -192,7 +192,7 @@ function parseCliArgs(argv, deps) {
       allowOutOfOrder,
       missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`
     },
-    image: command === "validate" || command === "hash" ? void 0 : imageRequest(command, values, deps),
+    image: command === "validate" || command === "hash" ? void 0 : imageRequest(command, values, deps, preset),
     apply: applying ? applyRequest(
       {
         database: flag(values, "database"),
@@ -211,7 +211,7 @@ function parseCliArgs(argv, deps) {
     lowercased: named?.lowercased ? named.name : void 0
   };
 }
-function imageRequest(command, values, deps) {
+function imageRequest(command, values, deps, preset) {
   const given = flag(values, "image") ?? (command === "apply-check" ? "migration-image-apply-check:local" : void 0);
   if (command === "build" && !given) throw new UsageError("build needs --image NAME[:TAG]");
   const [name, tagInName] = (given ?? "migrations").split(/:(?=[^/]*$)/);
@@ -229,11 +229,7 @@ function imageRequest(command, values, deps) {
     push,
     pushReason: push ? "--push" : output === void 0 ? "built into the local image store (--push to push)" : `written to ${showName(output)} (--push to push instead)`,
     load: !push,
-    baseImage: checkedBaseImage(
-      flag(values, "baseImage"),
-      "--base-image",
-      getPreset(flag(values, "tool") ?? OPTIONS.tool.default).baseImage
-    ),
+    baseImage: checkedBaseImage(flag(values, "baseImage"), "--base-image", preset.baseImage),
     platforms: flag(values, "platforms") ?? [],
     provenance: flag(values, "provenance") ?? OPTIONS.provenance.default,
     cache: flag(values, "cache") ?? OPTIONS.cache.default,

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js'
 import { showName } from '../core/escape.js'
 import { sourceDateEpoch } from '../core/github/event.js'
 import { assertTag, checkedBaseImage, parseImageName } from '../core/image/image-ref.js'
-import { getPreset, toolNames } from '../core/image/presets.js'
+import { getPreset, toolNames, type Preset } from '../core/image/presets.js'
 import { CLI_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { COMMANDS, FLAGS, OPTIONS, type Command, type OptionKey } from '../core/options.js'
@@ -123,7 +123,7 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
             allowOutOfOrder,
             missingFix: `fetch it first ('git fetch origin ${showName(baseRef)}', or 'git fetch --unshallow' for a relative ref like main~5), or give --base a branch or commit that is in this checkout`,
           },
-    image: command === 'validate' || command === 'hash' ? undefined : imageRequest(command, values, deps),
+    image: command === 'validate' || command === 'hash' ? undefined : imageRequest(command, values, deps, preset),
     apply: applying
       ? applyRequest(
           {
@@ -150,7 +150,7 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
  * checkout (absent outside git). The creation time is SOURCE_DATE_EPOCH or the commit's, never the clock: the same
  * input gives the same Dockerfile, and `dockerfile` shows what `build` builds.
  */
-function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRequest {
+function imageRequest(command: Command, values: Values, deps: ArgsDeps, preset: Preset): ImageRequest {
   const given = flag(values, 'image') ?? (command === 'apply-check' ? 'migration-image-apply-check:local' : undefined)
   if (command === 'build' && !given) throw new UsageError('build needs --image NAME[:TAG]')
   const [name, tagInName] = (given ?? 'migrations').split(/:(?=[^/]*$)/)
@@ -172,11 +172,7 @@ function imageRequest(command: Command, values: Values, deps: ArgsDeps): ImageRe
         ? 'built into the local image store (--push to push)'
         : `written to ${showName(output)} (--push to push instead)`,
     load: !push,
-    baseImage: checkedBaseImage(
-      flag(values, 'baseImage'),
-      '--base-image',
-      getPreset(flag(values, 'tool') ?? OPTIONS.tool.default).baseImage,
-    ),
+    baseImage: checkedBaseImage(flag(values, 'baseImage'), '--base-image', preset.baseImage),
     platforms: flag(values, 'platforms') ?? [],
     provenance: flag(values, 'provenance') ?? OPTIONS.provenance.default,
     cache: flag(values, 'cache') ?? OPTIONS.cache.default,
