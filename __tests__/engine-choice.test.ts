@@ -57,7 +57,8 @@ describe('engine: auto, buildx, registry', () => {
   it('through dist/: --output with a Docker engine there still writes the archive on the registry engine (no docker run)', () => {
     const temp = makeDir()
     const docker = new FakeDocker(temp)
-    // No registry answers here: the run stops at the base image's manifest, after choosing the registry engine.
+    // No registry answers here (RFC 6761: .invalid never resolves): the run stops at the base image's manifest, after
+    // choosing the registry engine.
     const ran = runCli(
       [
         'build',
@@ -69,12 +70,12 @@ describe('engine: auto, buildx, registry', () => {
         '--output',
         `${temp}/x.tar`,
         '--base-image',
-        '127.0.0.1:59999/base/x:1',
+        'registry.invalid/base/x:1',
       ],
       { PATH: docker.path() },
     )
     expect(ran.stdout + ran.stderr).toContain(`not pushing: written to ${temp}/x.tar (--push to push instead)`)
-    expect(ran.stderr).toMatch(/registry 127\.0\.0\.1:59999: GET manifest base\/x:1 failed/)
+    expect(ran.stderr).toMatch(/registry registry\.invalid: GET manifest base\/x:1 failed/)
     expect(docker.calls()).toEqual([])
   })
 })

@@ -120,3 +120,34 @@ describe('RegistryClient with a Bearer token registry', () => {
     }
   })
 })
+
+describe('RegistryClient retries what passes, not what stays', () => {
+  it('a reset connection is tried again; a host that does not exist fails at once, without the back-off', async () => {
+    let requests = 0
+    const flaky = createServer((request, response) => {
+      requests++
+      if (requests === 1) {
+        request.socket.destroy() // the first answer is a reset
+        return
+      }
+      response.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve))
+    try {
+      const at = `127.0.0.1:${(flaky.address() as AddressInfo).port}`
+      const retried = new RegistryClient(at, 'acme/app', undefined, {
+        retry: { attempts: 3, backoffMs: 10, maxWaitMs: 10 },
+      })
+      expect(await readTag(retried, 'r:x', 'x')).toEqual({ reference: 'r:x' })
+      expect(requests).toBe(2)
+    } finally {
+      await new Promise<void>((resolve) => flaky.close(() => resolve()))
+    }
+    // RFC 6761: .invalid never resolves. With a minute of back-off per attempt, a retry would outlast the test.
+    const nowhere = new RegistryClient('registry.invalid', 'acme/app', undefined, {
+      retry: { attempts: 3, backoffMs: 60_000, maxWaitMs: 60_000 },
+    })
+    const found = await readTag(nowhere, 'r:x', 'x')
+    expect(found.error).toMatch(/registry registry\.invalid: .*ENOTFOUND/)
+  })
+})
