@@ -12,6 +12,10 @@ export interface Expected {
   readonly problems: readonly { severity: string; code: string; file: string; line: number | null }[]
   /** atlas.sum's entries in order, where the case is about Atlas's file order. */
   readonly entries?: readonly string[]
+  /** Which of the tool's own rules proves the case (Liquibase's fixtures): none (`ok`), or one of this severity… */
+  readonly verdict?: 'ok' | 'error' | 'warning' | 'notice'
+  /** …whose message holds this. */
+  readonly message?: string
 }
 
 /** Every [tool, case], sorted. */
