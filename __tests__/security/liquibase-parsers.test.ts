@@ -144,6 +144,34 @@ describe('Liquibase parsers under attack: a one-line error on the file, never a 
     }, 600_000)
   }
 
+  it('values from the file are quoted shortened: a long changeset id, include path or tag leaves a short message', () => {
+    // Found by the sql property: an id of 2,000 colons made a 2,098-character warning. Every case through dist/.
+    const long = ':'.repeat(5000)
+    const files = [
+      { kind: 'sql' as const, text: `--liquibase formatted sql\n--changeset a:1\nselect 1;\n--changeset a:${long}x\n` },
+      {
+        kind: 'xml' as const,
+        text: `${XML_HEAD}<changeSet id="${'i'.repeat(5000)}" author="a"><sql>select 1</sql></changeSet><changeSet id="${'i'.repeat(5000)}" author="a"><sql>select 1</sql></changeSet></databaseChangeLog>\n`,
+      },
+      { kind: 'xml' as const, text: `${XML_HEAD}<include file="${'p/'.repeat(3000)}x.sql"/></databaseChangeLog>\n` },
+      { kind: 'xml' as const, text: `${XML_HEAD}<${'t'.repeat(5000)}></databaseChangeLog>\n` },
+      { kind: 'yaml' as const, text: `databaseChangeLog:\n  - include:\n      file: ${'y'.repeat(5000)}.sql\n` },
+    ]
+    const { ran } = validate(files)
+    const json = JSON.parse(ran.stdout) as Record<'errors' | 'warnings' | 'notices', Found[]>
+    const found = [...json.errors, ...json.warnings]
+    files.forEach((_, index) => {
+      const name = `changes/${String(index).padStart(2, '0')}`
+      const mine = found.filter(({ file }) => file.includes(name))
+      expect(
+        mine.length,
+        `${name}: ${JSON.stringify(found.map(({ message }) => message.slice(0, 120)))}`,
+      ).toBeGreaterThan(0)
+      for (const { message } of mine) expect(message.length, message.slice(0, 300)).toBeLessThan(700)
+    })
+    expect(found.some(({ message }) => /a:::+…\(5001 characters\)…:+x has no SQL of its own/.test(message))).toBe(true)
+  })
+
   it('the known bombs each end in their own error', () => {
     const bombs = [
       { kind: 'yaml' as const, text: fc.sample(adversarial.yaml[0], { numRuns: 1, seed: 1 })[0], want: /alias bomb/ },

@@ -9,7 +9,7 @@ import { assertTag, parseBaseImage, parseImageName } from '../../src/core/image/
 import { getPreset } from '../../src/core/image/presets.js'
 import { parseSize } from '../../src/core/check/safe-read.js'
 import { parseSumFile } from '../../src/core/check/sum-file.js'
-import { hasControlCharacter } from '../../src/core/text.js'
+import { clipped, hasControlCharacter } from '../../src/core/text.js'
 import { runnerCommands } from '../helpers/fake-docker.js'
 
 // Property-based: hostile strings (control characters, lone surrogates, `::`, markdown and HTML) thrown at the
@@ -130,6 +130,23 @@ describe('escapers: no control sequence survives', () => {
         expect(showName(text)).not.toMatch(CONTROL)
       }),
       RUNS,
+    )
+  })
+
+  it('clipped: at most its limit, the whole value when it fits, its start and end kept', () => {
+    expect(clipped('a'.repeat(200))).toBe('a'.repeat(200))
+    expect(clipped('a'.repeat(201))).toHaveLength(200)
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3000 }), fc.integer({ min: 40, max: 400 }), (text, max) => {
+        const shown = clipped(text, max)
+        if (text.length <= max) expect(shown).toBe(text)
+        else {
+          expect(shown.length).toBeLessThanOrEqual(max)
+          expect(shown).toContain(`…(${text.length} characters)…`)
+          expect(text.startsWith(shown.slice(0, shown.indexOf('…(')))).toBe(true)
+          expect(text.endsWith(shown.slice(shown.indexOf(')…') + 2))).toBe(true)
+        }
+      }),
     )
   })
 

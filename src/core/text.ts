@@ -36,3 +36,18 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]
 }
+
+/** How much of one foreign value (a changeset id, a path from a changelog) a message quotes. */
+export const QUOTED_MAX = 200
+
+/**
+ * A foreign value quoted in a message, at most `max` characters: a longer one keeps its start and end around
+ * `…(N characters)…`, so the message stays one readable line whatever the file holds.
+ */
+export function clipped(text: string, max = QUOTED_MAX): string {
+  if (text.length <= max) return text
+  const marker = `…(${text.length} characters)…`
+  const keep = Math.max(0, max - marker.length)
+  const head = Math.ceil(keep / 2)
+  return `${text.slice(0, head)}${marker}${text.slice(text.length - (keep - head))}`
+}

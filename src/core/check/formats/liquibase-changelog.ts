@@ -5,6 +5,7 @@
  */
 import { MAX_ELEMENTS, YAML_NESTING_LIMIT } from './liquibase-limits.js'
 import type { LiquibaseRule } from './liquibase-rules.js'
+import { clipped } from '../../text.js'
 
 export type Kind = 'xml' | 'yaml' | 'json' | 'sql' | 'unknown'
 
@@ -54,6 +55,10 @@ export interface ChangeSetRef {
   readonly ignored: boolean
   readonly dbms: boolean
 }
+
+/** A changeset as messages name it, `author:id`, each part quoted at most QUOTED_MAX characters. */
+export const changesetName = ({ author, id }: { readonly author: string; readonly id: string }): string =>
+  `${clipped(author)}:${clipped(id)}`
 
 export interface PropertyFile {
   readonly file: string
@@ -201,5 +206,8 @@ export const tooManyElements = (): ChangelogError =>
   )
 
 /** An exception's message, on one line. */
+/** A parser's own words, one line of them, quoted at most PARSER_WORDS_MAX characters (parsers echo the input). */
 export const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0].trim()
+  clipped((error instanceof Error ? error.message : String(error)).split('\n')[0].trim(), PARSER_WORDS_MAX)
+
+export const PARSER_WORDS_MAX = 300

@@ -1,3 +1,4 @@
+import { changesetName } from './liquibase-changelog.js'
 import { MAX_COMMENT_LINE } from './liquibase-limits.js'
 
 /**
@@ -175,7 +176,7 @@ export function readFormattedSql(text: string): FormattedSql {
       if (current && sql.trim() === '') {
         return fail(
           current.line,
-          `changeset ${current.author}:${current.id} has no SQL: Liquibase stops with "No SQL for changeset"`,
+          `changeset ${changesetName(current)} has no SQL: Liquibase stops with "No SQL for changeset"`,
           'add its SQL, or remove the empty changeset',
         )
       }
@@ -256,7 +257,7 @@ export function readFormattedSql(text: string): FormattedSql {
       // :150-180), before anything runs.
       return fail(
         current.line,
-        `changeset ${current.author}:${current.id} has no SQL: Liquibase fails validation ("'sql' is required")`,
+        `changeset ${changesetName(current)} has no SQL: Liquibase fails validation ("'sql' is required")`,
         'add its SQL, or remove the empty changeset',
       )
     }
@@ -264,7 +265,7 @@ export function readFormattedSql(text: string): FormattedSql {
       changeSets,
       warning: {
         line: current.line,
-        message: `changeset ${current.author}:${current.id} has no SQL of its own: Liquibase gives it the SQL of ${previous.author}:${previous.id} and runs that a second time`,
+        message: `changeset ${changesetName(current)} has no SQL of its own: Liquibase gives it the SQL of ${changesetName(previous)} and runs that a second time`,
         fix: 'add its SQL, or remove the empty changeset',
       },
     }

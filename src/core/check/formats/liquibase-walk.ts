@@ -1,7 +1,15 @@
 import { DirectoryError, errnoCode, MigrationImageError } from '../../errors.js'
 import type { Problem } from '../problems.js'
 import type { RuleInput } from './format.js'
-import { kindOf, type Changelog, type Include, type PropertyFile, type SqlFileRef } from './liquibase-changelog.js'
+import { clipped } from '../../text.js'
+import {
+  changesetName,
+  kindOf,
+  type Changelog,
+  type Include,
+  type PropertyFile,
+  type SqlFileRef,
+} from './liquibase-changelog.js'
 import { parseChangelog, type ParsedChangelog } from './liquibase-parse.js'
 import { RULE } from './liquibase-rules.js'
 import path from 'node:path'
@@ -74,7 +82,7 @@ export async function changelogTree(
         problem(
           RULE.includeAgainLogicalPath,
           from ?? name,
-          `includes ${name} again under another logicalFilePath: Liquibase runs its changesets a second time`,
+          `includes ${clipped(name)} again under another logicalFilePath: Liquibase runs its changesets a second time`,
           'include each changelog once',
           line,
           'warning',
@@ -90,7 +98,7 @@ export async function changelogTree(
         problem(
           RULE.includeTwice,
           from ?? name,
-          `includes ${name} a second time: Liquibase fails validation with duplicate changesets`,
+          `includes ${clipped(name)} a second time: Liquibase fails validation with duplicate changesets`,
           'include each changelog once',
           line,
         ),
@@ -188,7 +196,7 @@ function checkChangeSets(walk: Walk, name: string, changelog: Changelog): void {
         problem(
           RULE.changesetDuplicate,
           name,
-          `changeset ${changeSet.author}:${changeSet.id} is defined twice in this file (also at line ${twin}): Liquibase fails validation`,
+          `changeset ${changesetName(changeSet)} is defined twice in this file (also at line ${twin}): Liquibase fails validation`,
           'give one of them a new id',
           changeSet.line,
         ),
@@ -216,7 +224,7 @@ function followSqlFiles(walk: Walk, name: string, refs: readonly SqlFileRef[]): 
   const { available, extra, problem, problems } = walk
   for (const ref of refs) {
     if (hasProperty(ref.path)) {
-      unchecked(walk, name, `sqlFile '${ref.path}'`, ref.line)
+      unchecked(walk, name, `sqlFile '${clipped(ref.path)}'`, ref.line)
       continue
     }
     const target = resolve(name, ref.path, ref.relative)
@@ -231,8 +239,8 @@ function followSqlFiles(walk: Walk, name: string, refs: readonly SqlFileRef[]): 
         RULE.sqlFileMissing,
         name,
         target === undefined
-          ? `sqlFile '${ref.path}' is outside the migrations directory: it would be missing from the image`
-          : `sqlFile '${ref.path}' does not exist in the directory`,
+          ? `sqlFile '${clipped(ref.path)}' is outside the migrations directory: it would be missing from the image`
+          : `sqlFile '${clipped(ref.path)}' does not exist in the directory`,
         'fix the path or add the file',
         ref.line,
         ref.rollback ? 'warning' : 'error',
@@ -246,7 +254,7 @@ function followProperties(walk: Walk, name: string, properties: readonly Propert
   const { available, extra, problem, problems } = walk
   for (const property of properties) {
     if (hasProperty(property.file)) {
-      unchecked(walk, name, `properties file '${property.file}'`, property.line)
+      unchecked(walk, name, `properties file '${clipped(property.file)}'`, property.line)
       continue
     }
     const target = resolve(name, property.file, property.relative)
@@ -257,7 +265,7 @@ function followProperties(walk: Walk, name: string, properties: readonly Propert
         problem(
           RULE.propertiesMissing,
           name,
-          `properties file '${property.file}' does not exist in the directory`,
+          `properties file '${clipped(property.file)}' does not exist in the directory`,
           'fix the path or add the file',
           property.line,
         ),
@@ -268,7 +276,7 @@ function followProperties(walk: Walk, name: string, properties: readonly Propert
         problem(
           RULE.propertiesMissingOptional,
           name,
-          `properties file '${property.file}' is missing: Liquibase skips it (errorIfMissing="false")`,
+          `properties file '${clipped(property.file)}' is missing: Liquibase skips it (errorIfMissing="false")`,
           'add the file or remove the property',
           property.line,
           'notice',
@@ -283,7 +291,7 @@ function followIncludes(walk: Walk, name: string, includes: readonly Include[]):
   const { problem, problems } = walk
   for (const include of includes) {
     if (hasProperty(include.path)) {
-      unchecked(walk, name, `${include.all ? 'includeAll' : 'include'} '${include.path}'`, include.line)
+      unchecked(walk, name, `${include.all ? 'includeAll' : 'include'} '${clipped(include.path)}'`, include.line)
       continue
     }
     const target = resolve(name, include.path, include.relative)
@@ -292,7 +300,7 @@ function followIncludes(walk: Walk, name: string, includes: readonly Include[]):
         problem(
           RULE.includeOutside,
           name,
-          `includes '${include.path}', outside the migrations directory: it would be missing from the image`,
+          `includes '${clipped(include.path)}', outside the migrations directory: it would be missing from the image`,
           'move the file into the directory',
           include.line,
         ),
@@ -320,14 +328,14 @@ function followInclude(
         ? problem(
             RULE.includeMissing,
             name,
-            `includes '${include.path}', which does not exist in the directory`,
+            `includes '${clipped(include.path)}', which does not exist in the directory`,
             missingIncludeFix(include.path),
             include.line,
           )
         : problem(
             RULE.includeMissingOptional,
             name,
-            `includes '${include.path}', which does not exist: Liquibase skips it (errorIfMissing="false")`,
+            `includes '${clipped(include.path)}', which does not exist: Liquibase skips it (errorIfMissing="false")`,
             'add the file or remove the include',
             include.line,
             'notice',
@@ -341,7 +349,7 @@ function followInclude(
       problem(
         RULE.includeUnknownType,
         name,
-        `includes '${include.path}': Liquibase has no parser for this file type and stops`,
+        `includes '${clipped(include.path)}': Liquibase has no parser for this file type and stops`,
         'include .xml, .yaml, .yml, .json or .sql changelogs only',
         include.line,
       ),
@@ -386,14 +394,14 @@ function followIncludeAll(
         ? problem(
             RULE.includeAllEmpty,
             name,
-            `includeAll '${include.path}' finds no files: Liquibase stops ("directory was empty")`,
+            `includeAll '${clipped(include.path)}' finds no files: Liquibase stops ("directory was empty")`,
             'add changelogs there, fix the path, or set errorIfMissingOrEmpty="false"',
             include.line,
           )
         : problem(
             RULE.includeAllEmptyOptional,
             name,
-            `includeAll '${include.path}' finds no files: Liquibase includes nothing (errorIfMissingOrEmpty="false")`,
+            `includeAll '${clipped(include.path)}' finds no files: Liquibase includes nothing (errorIfMissingOrEmpty="false")`,
             'add changelogs there or remove the includeAll',
             include.line,
             'notice',
@@ -408,7 +416,7 @@ function followIncludeAll(
         problem(
           RULE.includeAllUnknownType,
           file,
-          `includeAll '${include.path}' finds this file, but Liquibase has no parser for it and skips it`,
+          `includeAll '${clipped(include.path)}' finds this file, but Liquibase has no parser for it and skips it`,
           'move it out of the folder, or ignore this notice',
           undefined,
           'notice',

@@ -1,6 +1,9 @@
 import { getPreset } from '../../image/presets.js'
+import { clipped } from '../../text.js'
 import {
   ChangelogError,
+  firstLine,
+  PARSER_WORDS_MAX,
   readEntries,
   tooManyElements,
   type Changelog,
@@ -47,7 +50,8 @@ export async function readXml(
   const { XMLParser, XMLValidator } = await import('fast-xml-parser')
   if (xmlElementCount(source) > MAX_ELEMENTS) throw tooManyElements()
   const valid = XMLValidator.validate(source)
-  if (valid !== true) throw new ChangelogError(`is not well-formed XML: ${valid.err.msg}`, valid.err.line)
+  if (valid !== true)
+    throw new ChangelogError(`is not well-formed XML: ${clipped(valid.err.msg, PARSER_WORDS_MAX)}`, valid.err.line)
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -64,7 +68,7 @@ export async function readXml(
   try {
     tree = parser.parse(source)
   } catch (error) {
-    throw new ChangelogError(`cannot be read as XML: ${error instanceof Error ? error.message : String(error)}`)
+    throw new ChangelogError(`cannot be read as XML: ${firstLine(error)}`)
   }
   const meta = XMLParser.getMetaDataSymbol() as unknown as string
   const lineAt = lineFinder(source)
@@ -102,14 +106,15 @@ export async function readXml(
   if (check.kind === 'unknown-location') {
     // LiquibaseEntityResolver.java:65-71: not in the jar, and secure parsing forbids fetching it.
     throw new ChangelogError(
-      `names the XSD '${location}', which Liquibase ${LIQUIBASE_VERSION} does not hold: it stops ("Unable to resolve xml entity ${location}")`,
+      `names the XSD '${clipped(location)}', which Liquibase ${LIQUIBASE_VERSION} does not hold: it stops ("Unable to resolve xml entity ${clipped(location)}")`,
       root.line,
       `name ${CHANGELOG_NAMESPACE}/dbchangelog-latest.xsd (or a version up to ${LIQUIBASE_VERSION.split('.').slice(0, 2).join('.')})`,
     )
   }
-  if (check.kind === 'malformed') throw new ChangelogError(`cannot be read as XML: ${check.message}`, check.line)
+  if (check.kind === 'malformed')
+    throw new ChangelogError(`cannot be read as XML: ${clipped(check.message, PARSER_WORDS_MAX)}`, check.line)
   const failures = check.violations.map(({ message, line }) => ({
-    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${message}`,
+    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${clipped(message, PARSER_WORDS_MAX)}`,
     line,
     fix: `fix the changelog as ${check.xsd} requires`,
     rule: RULE.xmlSchema,
