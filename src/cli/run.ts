@@ -108,8 +108,8 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
       return 1
     }
     if (request.command === 'validate') {
-      if (validation.migrations.length === 0)
-        log.notice(`${request.check.dir} holds no migrations for ${outcome.preset.tool}`)
+      // What the tool counts (Liquibase's changesets, which atlas.sum's files need not hold).
+      if (validation.count === 0) log.notice(`${request.check.dir} holds no migrations for ${outcome.preset.tool}`)
       io.out(renderValidationText(validation))
       return 0
     }
