@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { baseBranchProblems, type BaseResult } from '../core/check/base-rules.js'
 import { MigrationImageError } from '../core/errors.js'
@@ -122,6 +122,11 @@ export interface BaseCheckInput {
 /** What the base branch says of the head: its problems, the added migrations, and the merge-only atlas.sum hint. */
 export interface BaseCheck extends BaseResult {
   /**
+   * The checkout judged again knowing the base's files, when a pair the tool refuses (two files of one version) was
+   * reported on the file already on the base: the caller uses it in place of the head it passed in.
+   */
+  readonly head?: Validation
+  /**
    * The head's atlas.sum problem, reworded when the pull request's own atlas.sum was right and only the merge with
    * the base broke it ("rebase and re-hash"): the caller puts it in place of the original.
    */
@@ -141,13 +146,22 @@ export function firstChangedLine(before: Buffer, after: Buffer): number | undefi
 
 /** Base-branch rules from git history, plus the merge-only atlas.sum hint. */
 export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck> {
-  const { head, log } = input
+  const { log } = input
+  let head = input.head
+  let rejudged: Validation | undefined
   const limit = input.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE
   ensureCommit(head.dir, input.baseRef, log, input.missingFix)
   const baseDir = await treeAt(head.dir, input.baseRef, input.tempDir)
   let result: BaseResult
   try {
     const base = await validateDirectory(baseDir, { ...input.options, checksum: 'optional' })
+    // A regular file of the base's tree (git wrote it; never through a link).
+    const established = (name: string): boolean =>
+      lstatSync(path.join(baseDir, name), { throwIfNoEntry: false })?.isFile() ?? false
+    if (pairOnBaseFile(head, established)) {
+      rejudged = await validateDirectory(head.dir, { ...input.options, established })
+      head = rejudged
+    }
     result = baseBranchProblems({
       base,
       head,
@@ -181,8 +195,18 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
         ...sumProblem,
         fix: `the pull request's own atlas.sum matches its files, so the merge with ${input.baseName} broke it: rebase onto ${input.baseName}, re-run 'migration-image hash ${head.dir}' (or 'atlas migrate hash') and push`,
       }
-      return { ...result, mergeOnly: { problem: sumProblem, replacement: merged } }
+      return { ...result, head: rejudged, mergeOnly: { problem: sumProblem, replacement: merged } }
     }
   }
-  return result
+  return { ...result, head: rejudged }
+}
+
+/** Whether a pair the tool refuses sits on a file the base already has while its twin is new (walk order put it there). */
+function pairOnBaseFile(head: Validation, established: (name: string) => boolean): boolean {
+  return head.problems.some(
+    ({ file, twin }) =>
+      twin !== undefined &&
+      !established(twin) &&
+      established(path.relative(head.dir, file).split(path.sep).join(path.posix.sep)),
+  )
 }

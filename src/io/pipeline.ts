@@ -43,7 +43,7 @@ export interface Outcome {
   /** The directory as its tool sees it, with the base-branch problems added. */
   readonly validation: Validation
   /** The base-branch checks, when they ran. */
-  readonly base?: BaseCheck & { readonly name: string }
+  readonly base?: Omit<BaseCheck, 'head'> & { readonly name: string }
   /** `hash`: the atlas.sum path written; undefined when the directory cannot be hashed (`validation.unhashable`). */
   readonly wrote?: string
   /** `dockerfile` and `build`: the Dockerfile. */
@@ -95,7 +95,7 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
   let base: Outcome['base']
   const validated = Date.now()
   if (request.base) {
-    const checked = await checkAgainstBase({
+    const { head: rejudged, ...checked } = await checkAgainstBase({
       head: own,
       options,
       baseRef: request.base.ref,
@@ -111,7 +111,9 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
       problems: checked.problems.map((problem) => nameFix(problem, request)),
       name: request.base.name,
     }
-    const merged = withProblems(replaced(own, checked.mergeOnly), base.problems)
+    // Judged again when the base showed which file of a refused pair is the new one.
+    const head = rejudged ? withNamedFixes(rejudged, request) : own
+    const merged = withProblems(replaced(head, checked.mergeOnly), base.problems)
     validation = withProblems({ ...merged, problems: reconcileFixes(merged.problems, request.base.name) }, [])
   }
   const durations: Durations = {

@@ -31,6 +31,11 @@ export interface Problem extends Located {
   readonly severity: Severity
   readonly message: string
   readonly file: string
+  /**
+   * The other file of a pair the tool refuses together (a second file of one version), relative to the directory:
+   * the problem sits on the file to change, and names this one.
+   */
+  readonly twin?: string
 }
 
 /** Whether a code names a tool's own rule rather than one of the shared checks. */

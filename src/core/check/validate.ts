@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from '../errors.js'
 import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
-import type { RuleInput } from './formats/format.js'
+import { reportedOfPair, type Established, type RuleInput } from './formats/format.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
@@ -92,6 +92,8 @@ export interface ValidateOptions {
   readonly changelog?: string
   /** Per-file size limit in bytes (default 64 MB): every read is bounded by it. */
   readonly maxFileSize?: number
+  /** The files already on the base branch, when it is known: two files of one version are reported on the new one. */
+  readonly established?: Established
 }
 
 /** Reads, hashes and checks a migrations directory the way `atlas migrate validate` does, plus the tool's rules. */
@@ -114,7 +116,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const hashed = hashDirectory(dir, counted, { maxFileSize: limit, unread })
   const parsed = hashed.files.map((file) => format.parseName(path.posix.basename(file.name)))
   const described = hashed.files.map((file, index) => describe(file, parsed[index]))
-  problems.push(...fileProblems(dir, hashed.files, parsed, format))
+  problems.push(...fileProblems(dir, hashed.files, parsed, format, options.established))
   const formatOptions: FormatOptions = { changelog: options.changelog }
   // The tools' own rules and shipped files see regular files only: a rule that opens a name (Liquibase's changelog
   // tree) can then never be sent through a link or into a FIFO; a linked changelog reads as missing.
@@ -122,6 +124,7 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
   const ruleInput: RuleInput = {
     dir,
     options: formatOptions,
+    established: options.established,
     names: fileNames,
     directories: listing.filter(({ kind }) => kind === 'directory').map(({ name }) => name),
     migrations: hashed.files.map((file, index) => ({ name: file.name, parsed: parsed[index] })),
@@ -289,9 +292,10 @@ function fileProblems(
   files: readonly HashedFile[],
   parsed: readonly (MigrationName | undefined)[],
   format: MigrationFormat,
+  established: Established | undefined,
 ): Problem[] {
   const problems: Problem[] = []
-  const byVersion = new Map<string, string>()
+  const byVersion = new Map<string, { readonly name: string; readonly version: string }>()
   for (const [index, file] of files.entries()) {
     const at = path.join(dir, file.name)
     const name = parsed[index]
@@ -316,19 +320,21 @@ function fileProblems(
     }
     if (name.version === undefined) continue
     const key = `${name.kind ?? ''}:${format.versionKey ? format.versionKey(name.version) : name.version}`
-    const twin = byVersion.get(key)
-    if (twin !== undefined) {
+    const first = byVersion.get(key)
+    if (first !== undefined) {
+      const pair = reportedOfPair(established, first.name, file.name)
+      const version = pair.file === file.name ? name.version : first.version
       const verdict = format.duplicateVersion
-        ? format.duplicateVersion(file.name, twin, name.version)
+        ? format.duplicateVersion(pair.file, pair.twin, version)
         : {
             code: 'duplicate-version' as const,
             severity: 'error' as const,
-            message: `version ${name.version} is also used by ${twin}`,
+            message: `version ${version} is also used by ${pair.twin}`,
             fix: 'give one of them a new, higher version',
           }
-      if (verdict) problems.push({ file: at, ...verdict })
+      if (verdict) problems.push({ file: path.join(dir, pair.file), ...verdict, twin: pair.twin })
     } else {
-      byVersion.set(key, file.name)
+      byVersion.set(key, { name: file.name, version: name.version })
     }
   }
   return problems

@@ -91,7 +91,7 @@ export function validationJson(validation: Validation): object {
   const byProblem = (severity: Problem['severity']): object[] =>
     validation.problems
       .filter((problem) => problem.severity === severity)
-      .map(({ code, message, file, line, fix }) => ({ code, message, file, line, fix }))
+      .map(({ code, message, file, line, fix, twin }) => ({ code, message, file, line, fix, twin }))
   const hashes = new Map(validation.entries.map(({ name, hash }) => [name, `h1:${hash}`]))
   return {
     dir: validation.dir,

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { toolRules } from '../problems.js'
-import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
+import { reportedOfPair, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
 import { goSortSlice } from './go-sort.js'
 import { compareAtlasFlyway, compareFlyway, compareWalkOrder, flywayKey, flywayParts, goLess } from './versions.js'
 
@@ -185,10 +185,10 @@ const unreadName = (name: string): NameVerdict => {
 }
 
 /** Flyway's checks over every file it reads (sub-directories included), and what it skips. */
-function rules({ names, problem }: RuleInput) {
+function rules({ names, problem, established }: RuleInput) {
   const problems = []
   const counted = new Set(atlasFlywayFiles(names))
-  const versions = new Map<string, string>()
+  const versions = new Map<string, { readonly name: string; readonly version: string }>()
   const repeatables = new Map<string, string>()
   const callbacks = new Map<string, string>()
   for (const name of [...names].sort(compareWalkOrder)) {
@@ -220,45 +220,52 @@ function rules({ names, problem }: RuleInput) {
     if (resource.kind === 'callback') {
       // internal/callback/SqlScriptCallbackFactory.java:74-84: two callback scripts of one name fail.
       const key = file.slice(0, -4)
-      const twin = callbacks.get(key)
-      if (twin !== undefined) {
-        problems.push(
-          problem(
+      const first = callbacks.get(key)
+      if (first !== undefined) {
+        const pair = reportedOfPair(established, first, name)
+        problems.push({
+          ...problem(
             RULE.duplicateCallback,
-            name,
-            `Flyway fails: a second SQL callback called ${key} (${twin})`,
+            pair.file,
+            `Flyway fails: a second SQL callback called ${key} (${pair.twin})`,
             'keep one of them',
           ),
-        )
+          twin: pair.twin,
+        })
       } else callbacks.set(key, name)
     } else if (resource.kind === 'R') {
       // internal/resolver/CompositeMigrationResolver.java:114-120: repeatables collide by description, across folders.
-      const twin = repeatables.get(resource.description)
-      if (twin !== undefined) {
-        problems.push(
-          problem(
+      const first = repeatables.get(resource.description)
+      if (first !== undefined) {
+        const pair = reportedOfPair(established, first, name)
+        problems.push({
+          ...problem(
             RULE.duplicateRepeatable,
-            name,
-            `Flyway fails: more than one repeatable migration with description '${resource.description}' (${twin})`,
+            pair.file,
+            `Flyway fails: more than one repeatable migration with description '${resource.description}' (${pair.twin})`,
             'give one of them another description',
           ),
-        )
+          twin: pair.twin,
+        })
       } else repeatables.set(resource.description, name)
     } else {
       // CompositeMigrationResolver.java:102-112 with MigrationVersion equality (1.0 is 1, 1_1 is 1.1); a baseline
       // only compares with baselines (api/migration/baseline/BaselineResolvedMigration.java:64-66).
       const key = `${resource.kind}:${flywayKey(resource.version!)}`
-      const twin = versions.get(key)
-      if (twin !== undefined) {
-        problems.push(
-          problem(
+      const first = versions.get(key)
+      if (first !== undefined) {
+        const pair = reportedOfPair(established, first.name, name)
+        const version = pair.file === name ? resource.version! : first.version
+        problems.push({
+          ...problem(
             RULE.duplicateVersion,
-            name,
-            `Flyway fails: more than one ${resource.kind === 'B' ? 'baseline ' : ''}migration with version ${resource.version} (${twin})`,
+            pair.file,
+            `Flyway fails: more than one ${resource.kind === 'B' ? 'baseline ' : ''}migration with version ${version} (${pair.twin})`,
             'give one of them a new, higher version',
           ),
-        )
-      } else versions.set(key, name)
+          twin: pair.twin,
+        })
+      } else versions.set(key, { name, version: resource.version! })
     }
   }
   return problems

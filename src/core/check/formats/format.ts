@@ -14,10 +14,28 @@ export interface FormatOptions {
   readonly changelog?: string
 }
 
+/** Whether a file (slash path, relative to the directory) is already on the base branch. */
+export type Established = (name: string) => boolean
+
+/**
+ * Where a pair the tool refuses together (two files of one version) is reported, and which file it names: the second
+ * in the tool's walk order, unless that one is already on the base branch and the first is not. Then the pull
+ * request added the first, and the new file is the one to change: an applied migration is never renamed.
+ */
+export function reportedOfPair(
+  established: Established | undefined,
+  first: string,
+  second: string,
+): { readonly file: string; readonly twin: string } {
+  return established?.(second) && !established(first) ? { file: first, twin: second } : { file: second, twin: first }
+}
+
 /** What a tool's own rules see: every file name in the listing and the counted migrations. */
 export interface RuleInput {
   readonly dir: string
   readonly options: FormatOptions
+  /** The files already on the base branch, when it is known: a pair the tool refuses is reported on the new file. */
+  readonly established?: Established
   /** Every file in the listing (slash paths). */
   readonly names: readonly string[]
   /** Every directory in the listing (top-level only for the tools that do not read sub-directories). */

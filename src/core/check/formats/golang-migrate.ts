@@ -1,6 +1,6 @@
 import { sortByUtf8 } from '../byte-order.js'
 import { toolRules } from '../problems.js'
-import type { MigrationFormat, MigrationName, NameVerdict, RuleInput } from './format.js'
+import { reportedOfPair, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 import { compareIntegers, parseUint64 } from './versions.js'
 
@@ -58,7 +58,7 @@ const unreadName = (name: string): NameVerdict => {
 }
 
 /** golang-migrate's reading of the directory: every top-level file, in fs.ReadDir's name order (iofs.go:50-74). */
-function rules({ names, problem }: RuleInput) {
+function rules({ names, problem, established }: RuleInput) {
   const problems = []
   const hashed = new Set(counted(names))
   const seen = new Map<string, string>()
@@ -90,16 +90,18 @@ function rules({ names, problem }: RuleInput) {
     // source/migration.go:57-60 and iofs.go:68-73: a second file of one version and direction fails the source
     // ("duplicate migration file"), whatever its extension; versions compare as numbers (01 is 1).
     const key = `${parsed.version}:${parsed.direction}`
-    const twin = seen.get(key)
-    if (twin !== undefined) {
-      problems.push(
-        problem(
+    const first = seen.get(key)
+    if (first !== undefined) {
+      const pair = reportedOfPair(established, first, name)
+      problems.push({
+        ...problem(
           RULE.duplicateFile,
-          name,
-          `golang-migrate fails: duplicate migration file (${twin} is also the ${parsed.direction} migration of version ${parsed.version})`,
+          pair.file,
+          `golang-migrate fails: duplicate migration file (${pair.twin} is also the ${parsed.direction} migration of version ${parsed.version})`,
           'give one of them a new version, or remove one',
         ),
-      )
+        twin: pair.twin,
+      })
       continue
     }
     seen.set(key, name)
