@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-4TE3BBLC.js";
+} from "./chunks/chunk-ORNYAMX5.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -431,8 +431,7 @@ async function run(argv, io, env) {
       return 1;
     }
     if (request.command === "validate") {
-      if (validation.migrations.length === 0)
-        log.notice(`${request.check.dir} holds no migrations for ${outcome.preset.tool}`);
+      if (validation.count === 0) log.notice(`${request.check.dir} holds no migrations for ${outcome.preset.tool}`);
       io.out(renderValidationText(validation));
       return 0;
     }

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-4TE3BBLC.js";
+} from "./chunks/chunk-ORNYAMX5.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
