@@ -393,3 +393,38 @@ describe('16. the CLI', () => {
     expect(upper.stderr).toBe('notice: image name lowercased to acme/api (registries reject uppercase)\n')
   })
 })
+
+describe('16. no docker login on a run that pushes nothing, unless the base image is pulled from that registry', () => {
+  const run = (baseImage?: string) => {
+    const fake = docker([noBuildx])
+    const ran = runAction({
+      inputs: {
+        image: 'ghcr.io/acme/api',
+        push: 'false',
+        username: 'bot',
+        password: 'p4ss-word',
+        ...(baseImage ? { 'base-image': baseImage } : {}),
+      },
+      env: { ...pushEnv(fake), GITHUB_EVENT_NAME: 'pull_request' },
+      cwd: repoWith(),
+    })
+    return { ran, commands: fake.calls().map(({ argv }) => argv[0]) }
+  }
+
+  it("the tool's base from Docker Hub: no login, and the log says why", () => {
+    const { ran, commands } = run()
+    expect(ran.status, ran.stdout).toBe(0)
+    expect(commands).toContain('build')
+    expect(commands).not.toContain('login')
+    expect(ran.stdout).toContain(
+      'no docker login to ghcr.io: nothing is pushed, and the base image comes from docker.io',
+    )
+  })
+
+  it('a base image in the same registry: the login is there for the pull', () => {
+    const { ran, commands } = run('ghcr.io/acme/base:1')
+    expect(ran.status, ran.stdout).toBe(0)
+    expect(commands).toContain('login')
+    expect(ran.stdout).not.toContain('no docker login')
+  })
+})

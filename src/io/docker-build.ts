@@ -25,6 +25,8 @@ export interface DockerBuildIo {
   readonly names: OptionNames
   /** The docker CLI for an environment (a private config when logging in); the real one unless a test gives one. */
   readonly docker: (env: NodeJS.ProcessEnv) => Docker
+  /** The registry the base image is pulled from (a run that pushes nothing logs in only for a pull from there). */
+  readonly baseRegistry: string
 }
 
 /** What the docker path built: its digest (when pushed), the builder kind, the cache, the processes it spawned. */
@@ -51,20 +53,26 @@ export async function buildWithDocker(
   // to BuildKit as the build argument that fixes the config's and history's times. Same input, same digest.
   let dockerEnv: NodeJS.ProcessEnv =
     image.created === undefined ? ports.env : { ...ports.env, SOURCE_DATE_EPOCH: String(epochSeconds(image.created)) }
+  const registry = image.name.registry
+  // A run that pushes nothing needs the login only to pull a private base image from that registry.
+  const credentials = image.credentials?.password ? image.credentials : undefined
+  const loginNeeded = credentials !== undefined && (image.push || io.baseRegistry === registry)
+  if (credentials && !loginNeeded) {
+    log.info(`no docker login to ${registry}: nothing is pushed, and the base image comes from ${io.baseRegistry}`)
+  }
   // Credentials go to a private docker config; without any, the user's own config (and logins) are used.
-  if (image.credentials?.password) {
+  if (loginNeeded) {
     const config = createDockerConfig(ports.tempDir, dockerEnv)
     ports.cleanup.add({ dockerConfig: config.dir })
     dockerEnv = config.env
   }
   const docker = io.docker(dockerEnv)
-  const registry = image.name.registry
-  if (!image.credentials?.password && image.push) {
+  if (!credentials && image.push) {
     log.warning(`no password for ${registry}: pushing with whatever credentials the engine already has`)
   }
   // The login runs while the probes run (and, for docker build, while it builds): see below.
-  const loggedIn = image.credentials?.password
-    ? login(docker, registry, image.credentials, image.push, log).then(() => ports.cleanup.add({ registry }))
+  const loggedIn = loginNeeded
+    ? login(docker, registry, credentials, image.push, log).then(() => ports.cleanup.add({ registry }))
     : Promise.resolve()
   loggedIn.catch(() => undefined) // awaited below; this only keeps an early failure from counting as unhandled
 
@@ -181,7 +189,9 @@ async function login(
   assertEngine(result.stderr)
   const message = `docker login to ${registry} as ${showName(username)} failed: ${lastLines(result.stderr)}`
   if (!required) {
-    log.warning(`${message}; continuing without login (nothing is pushed)`)
+    log.warning(
+      `${message}; continuing without login (nothing is pushed; a private base image from ${registry} cannot be pulled)`,
+    )
     return
   }
   throw new MigrationImageError(message, { fix: registryFix(registry) })

@@ -156,7 +156,11 @@ export async function publish(
         dockerProcesses: image.engine === 'auto' ? 1 : 0,
       })
     }
-    const built = await buildWithDocker(image, preset, context, { ...ports, docker: makeDocker })
+    const built = await buildWithDocker(image, preset, context, {
+      ...ports,
+      docker: makeDocker,
+      baseRegistry: base.registry,
+    })
     return result({
       engine,
       builder: built.builder,
