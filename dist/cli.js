@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-ORNYAMX5.js";
+} from "./chunks/chunk-2IBYXC5P.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-ORNYAMX5.js";
+} from "./chunks/chunk-2IBYXC5P.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
