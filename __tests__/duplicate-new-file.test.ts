@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { git } from './helpers/git.js'
-import { runAction } from './helpers/runner.js'
+import { pullRequestEvent, runAction } from './helpers/runner.js'
 import { independentSum, makeDir, runCli } from './helpers/tmp.js'
 
 // Two files of one version, where the pull request's new file sorts before the one already on main: the tool refuses
@@ -183,14 +183,7 @@ describe('a duplicate version is reported on the pull request’s new file', () 
     const ran = runAction({
       cwd: repo,
       inputs: { dir: DIR, tool: 'flyway', build: 'false' },
-      payload: {
-        repository: { default_branch: 'main', full_name: 'acme/api' },
-        pull_request: {
-          number: 7,
-          base: { sha: base, ref: 'main' },
-          head: { sha: head, repo: { full_name: 'acme/api' } },
-        },
-      },
+      payload: pullRequestEvent({ base, head }),
       env: { PATH: process.env.PATH, GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: head },
     })
     expect(ran.status, ran.stdout).toBe(1)

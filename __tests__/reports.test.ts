@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { FakeDocker, noBuildx } from './helpers/fake-docker.js'
 import { callLines, COMMENT_LIMIT, fakeGitHub } from './helpers/github-api.js'
 import { git } from './helpers/git.js'
-import { runAction, runActionAsync } from './helpers/runner.js'
+import { pullRequestEvent, runAction, runActionAsync } from './helpers/runner.js'
 import { independentSum, independentTotal, makeDir, runCli } from './helpers/tmp.js'
 
 // What the reports say, through dist/: the action as the runner runs it (docker is a recording stand-in on PATH, no
@@ -115,14 +115,7 @@ describe('3 and 5. the pull-request comment', () => {
     runActionAsync({
       cwd: pr.repo,
       inputs: { build: 'false', comment: 'true', 'github-token': 'test-token' },
-      payload: {
-        repository: { default_branch: 'main', full_name: 'acme/api' },
-        pull_request: {
-          number: 7,
-          base: { sha: pr.base, ref: 'main' },
-          head: { sha: pr.head, repo: { full_name: 'acme/api' } },
-        },
-      },
+      payload: pullRequestEvent(pr),
       env: { PATH: process.env.PATH, GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: pr.head, GITHUB_API_URL: api },
     })
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { git } from '../helpers/git.js'
 import { dockerStatus, psqlAt, realEnv } from '../helpers/real-env.js'
-import { runAction, runPost, type ActionRun } from '../helpers/runner.js'
+import { pullRequestEvent, runAction, runPost, type ActionRun } from '../helpers/runner.js'
 import { independentSum, makeDir } from '../helpers/tmp.js'
 
 // The apply check through dist/ on the real engine: the database is the test env's PostgreSQL server image (built
@@ -57,14 +57,7 @@ function runCheck(
       database: env.MI_DB_POSTGRES,
       ...inputs,
     },
-    payload: {
-      repository: { default_branch: 'main', full_name: 'acme/api' },
-      pull_request: {
-        number: 7,
-        base: { sha: pr.base, ref: 'main' },
-        head: { sha: pr.head, repo: { full_name: options.fork ? 'stranger/api' : 'acme/api' } },
-      },
-    },
+    payload: pullRequestEvent({ ...pr, headRepo: options.fork ? 'stranger/api' : 'acme/api' }),
     env: {
       PATH: options.path ? `${options.path}:${env.PATH}` : env.PATH,
       DOCKER_HOST: env.DOCKER_HOST,

@@ -18,7 +18,7 @@ import {
   temporaryBuilders,
 } from '../helpers/buildx-env.js'
 import { startCacheService, type CacheRequest, type CacheService } from '../helpers/gha-cache-service.js'
-import type { ActionRun } from '../helpers/runner.js'
+import { pullRequestEvent, type ActionRun } from '../helpers/runner.js'
 import { randomSha, registryDigest } from '../helpers/real-env.js'
 import { makeDir, ROOT } from '../helpers/tmp.js'
 
@@ -186,14 +186,7 @@ describe('the builder by capability', () => {
         sha: head,
         ref: 'refs/pull/9/merge',
         cwd: checkout,
-        payload: {
-          repository: { default_branch: 'main', full_name: 'acme/api' },
-          pull_request: {
-            number: 9,
-            base: { sha: base, ref: 'main' },
-            head: { sha: head, repo: { full_name: 'acme/api' } },
-          },
-        },
+        payload: pullRequestEvent({ base, head, number: 9 }),
       },
       {
         dir: 'migrations',

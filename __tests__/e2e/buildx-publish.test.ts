@@ -16,7 +16,7 @@ import {
   type Runner,
 } from '../helpers/buildx-env.js'
 import { startCacheService, type CacheRequest, type CacheService } from '../helpers/gha-cache-service.js'
-import type { ActionRun } from '../helpers/runner.js'
+import { pullRequestEvent, type ActionRun } from '../helpers/runner.js'
 import { randomSha, registryDigest } from '../helpers/real-env.js'
 import { ROOT, type Ran } from '../helpers/tmp.js'
 
@@ -181,14 +181,7 @@ describe('a builder input: the cache through v2 under the per-image scope, impor
         sha: head,
         ref: 'refs/pull/7/merge',
         cwd: checkout,
-        payload: {
-          repository: { default_branch: 'main', full_name: 'acme/api' },
-          pull_request: {
-            number: 7,
-            base: { sha: base, ref: 'main' },
-            head: { sha: head, repo: { full_name: 'acme/api' } },
-          },
-        },
+        payload: pullRequestEvent({ base, head }),
       },
       { ...atlasInputs(repository), builder: runner.builder ?? '' },
       {

@@ -3,7 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { callLines, fakeGitHub, type Call } from '../helpers/github-api.js'
-import { runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
+import { pullRequestEvent, runAction, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
 import { git } from '../helpers/git.js'
 import { realEnv, registryDigest } from '../helpers/real-env.js'
 import { independentSum, makeDir, ROOT } from '../helpers/tmp.js'
@@ -35,10 +35,7 @@ function commit(repo: string): string {
   return git(repo, 'rev-parse', 'HEAD')
 }
 
-const pullRequest = (base: string, head: string, headRepo = 'acme/api') => ({
-  repository: { default_branch: 'main', full_name: 'acme/api' },
-  pull_request: { number: 7, base: { sha: base, ref: 'main' }, head: { sha: head, repo: { full_name: headRepo } } },
-})
+const pullRequest = (base: string, head: string, headRepo = 'acme/api') => pullRequestEvent({ base, head, headRepo })
 
 function runPr(repo: string, base: string, head: string, inputs: Record<string, string> = {}): ActionRun {
   return runAction({

@@ -5,7 +5,7 @@ import { COMMENT_LIMIT, fakeGitHub, type FakeGitHub } from '../helpers/github-ap
 import { git } from '../helpers/git.js'
 import { realEnv } from '../helpers/real-env.js'
 import { CHROMIUM, hasChromium, Renderer, type Rendered } from '../helpers/render.js'
-import { runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
+import { pullRequestEvent, runActionAsync, runPost, type ActionRun } from '../helpers/runner.js'
 import { independentSum, makeDir } from '../helpers/tmp.js'
 
 // What a reviewer sees: the job summary and the pull-request comment of three runs (a pass, a failure, a pull
@@ -64,14 +64,7 @@ async function runPullRequest(
   const run = await runActionAsync({
     cwd: setup.repo,
     inputs: { comment: 'true', 'github-token': 'test-token', ...inputs },
-    payload: {
-      repository: { default_branch: 'main', full_name: 'acme/api' },
-      pull_request: {
-        number: pr,
-        base: { sha: setup.baseSha, ref: 'main' },
-        head: { sha: setup.headSha, repo: { full_name: 'acme/api' } },
-      },
-    },
+    payload: pullRequestEvent({ base: setup.baseSha, head: setup.headSha, number: pr }),
     env: {
       PATH: env.PATH,
       DOCKER_HOST: env.DOCKER_HOST,

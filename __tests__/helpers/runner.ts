@@ -103,3 +103,22 @@ export function runPost(main: ActionRun, env: NodeJS.ProcessEnv, cwd: string): R
 }
 
 export const freshTemp = (): string => mkdtempSync(path.join(tmpdir(), 'mi-'))
+
+/**
+ * The event of a pull request into main of acme/api, as the runner writes it (`GITHUB_EVENT_PATH`); `headRepo` is
+ * where the head lives (another name: a fork).
+ */
+export const pullRequestEvent = ({
+  base,
+  head,
+  number = 7,
+  headRepo = 'acme/api',
+}: {
+  base: string
+  head: string
+  number?: number
+  headRepo?: string
+}) => ({
+  repository: { default_branch: 'main', full_name: 'acme/api' },
+  pull_request: { number, base: { sha: base, ref: 'main' }, head: { sha: head, repo: { full_name: headRepo } } },
+})
