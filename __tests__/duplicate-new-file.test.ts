@@ -50,9 +50,9 @@ const CASES: Case[] = [
     tool: 'flyway',
     code: 'flyway/duplicate-repeatable',
     base: { 'V1__init.sql': plain('init') },
-    // A sub-folder walks before the top-level file in Flyway's order; the description collides across folders.
+    // Flyway walks names by their bytes, so `0/` comes before `R__`; the description collides across folders.
     applied: 'R__views.sql',
-    added: 'a/R__views.sql',
+    added: '0/R__views.sql',
     sql: plain,
   },
   {
@@ -141,6 +141,10 @@ describe('a duplicate version is reported on the pull request’s new file', () 
     '%s',
     (_title, test) => {
       const { repo } = repository(test)
+      // Without a base the tool's walk order decides, as the tool reports it: the applied file, read second.
+      const walked = runCli(['validate', DIR, '--tool', test.tool, '--json'], {}, repo)
+      const inWalkOrder = problemsOf(walked.stdout).filter(({ code }) => code === test.code)
+      expect(inWalkOrder.map(({ file, twin }) => [file, twin])).toEqual([[path.join(DIR, test.applied), test.added]])
       const ran = runCli(['validate', DIR, '--tool', test.tool, '--base', 'main', '--json'], {}, repo)
       expect(ran.status, ran.stderr).toBe(1)
       const pair = problemsOf(ran.stdout).filter(({ code }) => code === test.code)
@@ -159,12 +163,29 @@ describe('a duplicate version is reported on the pull request’s new file', () 
     expect(pair.message).toBe('Flyway fails: more than one migration with version 2.0 (V2__orders.sql)')
   })
 
-  it('without a base the tool’s walk order decides, as the tool itself reports it (the control)', () => {
-    const { repo } = repository(CASES[0])
-    const ran = runCli(['validate', DIR, '--tool', 'flyway', '--json'], {}, repo)
-    const [pair] = problemsOf(ran.stdout).filter(({ code }) => code === 'flyway/duplicate-version')
-    expect(pair.file).toBe(path.join(DIR, 'V2__orders.sql'))
-    expect(pair.twin).toBe('V2__add_index.sql')
+  // Three files of one version: the base's file stays the one every other file pairs with, so a pair already on
+  // main is still reported on its own, and a second new file names the applied one, not the other new file.
+  it.each([
+    ['flyway', 'flyway/duplicate-version', ['V2__b.sql', 'V2__c.sql'], ['V2__a.sql']],
+    ['flyway', 'flyway/duplicate-version', ['V2__b.sql'], ['V2__a.sql', 'V2__c.sql']],
+    ['psql', 'psql/duplicate-version', ['2_b.up.sql', '2_c.up.sql'], ['2_a.up.sql']],
+    ['psql', 'psql/duplicate-version', ['2_b.up.sql'], ['2_a.up.sql', '2_c.up.sql']],
+    ['golang-migrate', 'golang-migrate/duplicate-file', ['2_b.up.sql', '2_c.up.sql'], ['2_a.up.sql']],
+    ['golang-migrate', 'golang-migrate/duplicate-file', ['2_b.up.sql'], ['2_a.up.sql', '2_c.up.sql']],
+  ] as const)('%s (%s): main holds %j, the pull request adds %j', (tool, code, onMain, added) => {
+    const repo = makeDir(Object.fromEntries(onMain.map((name) => [`${DIR}/${name}`, plain('t')])))
+    git(repo, 'init', '-q', '-b', 'main')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'base')
+    for (const name of added) writeFileSync(path.join(repo, DIR, name), plain('u'))
+    const ran = runCli(['validate', DIR, '--tool', tool, '--base', 'main', '--json'], {}, repo)
+    const pairs = problemsOf(ran.stdout)
+      .filter((problem) => problem.code === code)
+      .map(({ file, twin }) => [path.relative(DIR, file), twin])
+      .sort()
+    // Every file but the first on main is reported once, each naming main's first file.
+    const expected = [...added, ...onMain.slice(1)].sort().map((name) => [name, onMain[0]])
+    expect(pairs, ran.stdout).toEqual(expected)
   })
 
   it('two files of one version both on main stay where the walk order puts them', () => {

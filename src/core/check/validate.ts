@@ -333,6 +333,8 @@ function fileProblems(
             fix: 'give one of them a new, higher version',
           }
       if (verdict) problems.push({ file: path.join(dir, pair.file), ...verdict, twin: pair.twin })
+      // The base's file stays the one a later file of this version pairs with.
+      if (pair.file === first.name) byVersion.set(key, { name: file.name, version: name.version })
     } else {
       byVersion.set(key, { name: file.name, version: name.version })
     }

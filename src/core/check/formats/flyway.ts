@@ -232,6 +232,8 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
+        // The base's file stays the one a later file pairs with.
+        if (pair.file === first) callbacks.set(key, name)
       } else callbacks.set(key, name)
     } else if (resource.kind === 'R') {
       // internal/resolver/CompositeMigrationResolver.java:114-120: repeatables collide by description, across folders.
@@ -247,6 +249,7 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
+        if (pair.file === first) repeatables.set(resource.description, name)
       } else repeatables.set(resource.description, name)
     } else {
       // CompositeMigrationResolver.java:102-112 with MigrationVersion equality (1.0 is 1, 1_1 is 1.1); a baseline
@@ -265,6 +268,7 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
+        if (pair.file === first.name) versions.set(key, { name, version: resource.version! })
       } else versions.set(key, { name, version: resource.version! })
     }
   }

@@ -102,6 +102,8 @@ function rules({ names, problem, established }: RuleInput) {
         ),
         twin: pair.twin,
       })
+      // The base's file stays the one a later file of this version pairs with.
+      if (pair.file === first) seen.set(key, name)
       continue
     }
     seen.set(key, name)
