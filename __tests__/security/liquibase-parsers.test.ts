@@ -156,6 +156,11 @@ describe('Liquibase parsers under attack: a one-line error on the file, never a 
       { kind: 'xml' as const, text: `${XML_HEAD}<include file="${'p/'.repeat(3000)}x.sql"/></databaseChangeLog>\n` },
       { kind: 'xml' as const, text: `${XML_HEAD}<${'t'.repeat(5000)}></databaseChangeLog>\n` },
       { kind: 'yaml' as const, text: `databaseChangeLog:\n  - include:\n      file: ${'y'.repeat(5000)}.sql\n` },
+      { kind: 'sql' as const, text: `--liquibase formatted sql\n--changeset a:1\n--ignoreLines:${'x'.repeat(5000)}\n` },
+      {
+        kind: 'sql' as const,
+        text: `--liquibase formatted sql\n--changeset a:1\n--precondition-${'y'.repeat(5000)}\n`,
+      },
     ]
     const { ran } = validate(files)
     const json = JSON.parse(ran.stdout) as Record<'errors' | 'warnings' | 'notices', Found[]>

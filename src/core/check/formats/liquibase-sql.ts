@@ -1,3 +1,4 @@
+import { clipped } from '../../text.js'
 import { changesetName } from './liquibase-changelog.js'
 import { MAX_COMMENT_LINE } from './liquibase-limits.js'
 
@@ -160,7 +161,7 @@ export function readFormattedSql(text: string): FormattedSql {
       if (!/^[+-]?\d+$/.test(ignoreLines[1])) {
         return fail(
           number,
-          `unknown ignoreLines syntax "${ignoreLines[1]}"`,
+          `unknown ignoreLines syntax "${clipped(ignoreLines[1])}"`,
           "write '--ignoreLines:<count>' or 'start'",
         )
       }
@@ -239,8 +240,8 @@ export function readFormattedSql(text: string): FormattedSql {
       return fail(
         number,
         known
-          ? `precondition-${precondition[1]} has no arguments`
-          : `the '${precondition[1]}' precondition type is not supported`,
+          ? `precondition-${clipped(precondition[1])} has no arguments`
+          : `the '${clipped(precondition[1])}' precondition type is not supported`,
         'use precondition-sql-check, -table-exists or -view-exists with their arguments',
       )
     }
