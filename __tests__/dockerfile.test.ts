@@ -186,6 +186,11 @@ describe('image references', () => {
       lowercased: false,
     })
     expect(parseImageName('acme/x')).toMatchObject({ registry: 'docker.io', name: 'acme/x' })
+    // Docker Hub's legacy host is Docker Hub (distribution/reference); its other hosts stay as written.
+    expect(parseImageName('index.docker.io/acme/x')).toMatchObject({ registry: 'docker.io', repository: 'acme/x' })
+    expect(parseImageName('registry.docker.io.example/acme/x')).toMatchObject({
+      registry: 'registry.docker.io.example',
+    })
     for (const bad of ['ghcr.io/acme/x:tag', 'ghcr.io/acme/x@sha256:abc', 'ghcr.io/acme/x y', '-flag', 'ghcr.io//x']) {
       expect(() => parseImageName(bad), bad).toThrow(/not an image name/)
     }

@@ -388,11 +388,11 @@ describe('16. the CLI', () => {
 })
 
 describe('16. no docker login on a run that pushes nothing, unless the base image is pulled from that registry', () => {
-  const run = (baseImage?: string) => {
+  const run = (baseImage?: string, image = 'ghcr.io/acme/api') => {
     const fake = docker([noBuildx])
     const ran = runAction({
       inputs: {
-        image: 'ghcr.io/acme/api',
+        image,
         push: 'false',
         username: 'bot',
         password: 'p4ss-word',
@@ -412,6 +412,12 @@ describe('16. no docker login on a run that pushes nothing, unless the base imag
     expect(ran.stdout).toContain(
       'no docker login to ghcr.io: nothing is pushed, and the base image comes from docker.io',
     )
+  })
+
+  it("Docker Hub's legacy host and a private Docker Hub base are one registry: the login is there", () => {
+    const { ran, commands } = run('acme/private-base:1', 'index.docker.io/acme/api')
+    expect(ran.status, ran.stdout).toBe(0)
+    expect(commands).toContain('login')
   })
 
   it('a base image in the same registry: the login is there for the pull', () => {

@@ -103,7 +103,10 @@ export function parseImageName(input: string, what = 'image'): ImageName & { low
   const problem = nameProblem(registry, lower)
   if (problem)
     throw new UsageError(`${what} '${showName(input)}' is not an image name: it ${problem.why}`, { fix: problem.fix })
-  return { registry: registry ?? 'docker.io', repository: lower, name, lowercased: lower !== path }
+  // distribution/reference normalize.go (splitDockerDomain): Docker Hub's legacy name is Docker Hub, so a login, a
+  // base in the same registry and the registry API all see one host.
+  const host = registry === undefined || registry === 'index.docker.io' ? 'docker.io' : registry
+  return { registry: host, repository: lower, name, lowercased: lower !== path }
 }
 
 /** A tag by the grammar; `what` names where it came from (the tags input, --tag, the commit sha, the release tag). */
