@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { readTag, RegistryClient, resolveBase } from '../src/io/registry.js'
 
 // The registry client against a registry that answers as ghcr.io does: 401 with a Bearer challenge, a token
@@ -143,11 +143,29 @@ describe('RegistryClient retries what passes, not what stays', () => {
     } finally {
       await new Promise<void>((resolve) => flaky.close(() => resolve()))
     }
-    // RFC 6761: .invalid never resolves. With a minute of back-off per attempt, a retry would outlast the test.
-    const nowhere = new RegistryClient('registry.invalid', 'acme/app', undefined, {
-      retry: { attempts: 3, backoffMs: 60_000, maxWaitMs: 60_000 },
-    })
-    const found = await readTag(nowhere, 'r:x', 'x')
-    expect(found.error).toMatch(/registry registry\.invalid: .*ENOTFOUND/)
+    // The resolver's two answers, as undici gives them to fetch's caller (a real lookup's answer depends on the
+    // machine's DNS): NXDOMAIN fails at once, even with a minute of back-off; a resolver that did not answer is
+    // asked again.
+    for (const [code, calls] of [
+      ['ENOTFOUND', 1],
+      ['EAI_AGAIN', 3],
+    ] as const) {
+      let made = 0
+      vi.stubGlobal('fetch', () => {
+        made++
+        const cause = Object.assign(new Error(`getaddrinfo ${code} registry.invalid`), { code })
+        return Promise.reject(new TypeError('fetch failed', { cause }))
+      })
+      try {
+        const nowhere = new RegistryClient('registry.invalid', 'acme/app', undefined, {
+          retry: { attempts: 3, backoffMs: code === 'ENOTFOUND' ? 60_000 : 1, maxWaitMs: 60_000 },
+        })
+        const found = await readTag(nowhere, 'r:x', 'x')
+        expect(found.error).toMatch(new RegExp(`registry registry\\.invalid: .*${code}`))
+        expect(made).toBe(calls)
+      } finally {
+        vi.unstubAllGlobals()
+      }
+    }
   })
 })

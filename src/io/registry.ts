@@ -104,7 +104,7 @@ function transient(error: unknown): boolean {
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return true
   const cause = (error as { cause?: { code?: unknown } }).cause
   const code = typeof cause?.code === 'string' ? cause.code : ''
-  // A host the resolver says does not exist stays so (a typo, or no network at all); EAI_AGAIN is the passing kind.
+  // A host the resolver says does not exist stays so (a typo, a name that is gone); EAI_AGAIN is the passing kind.
   if (code === 'ENOTFOUND') return false
   return (
     error.message === 'fetch failed' ||
