@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-2IBYXC5P.js";
+} from "./chunks/chunk-XFZ7LNV6.js";
 import {
   CLI_NAMES,
   COMMANDS,

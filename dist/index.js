@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-2IBYXC5P.js";
+} from "./chunks/chunk-XFZ7LNV6.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
