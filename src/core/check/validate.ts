@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { DirectoryError, errnoCode } from '../errors.js'
 import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName } from './formats/index.js'
-import { reportedOfPair, type Established, type RuleInput } from './formats/format.js'
+import { PairFinder, type Established, type RuleInput } from './formats/format.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
@@ -295,7 +295,7 @@ function fileProblems(
   established: Established | undefined,
 ): Problem[] {
   const problems: Problem[] = []
-  const byVersion = new Map<string, { readonly name: string; readonly version: string }>()
+  const byVersion = new PairFinder<{ readonly name: string; readonly version: string }>(established)
   for (const [index, file] of files.entries()) {
     const at = path.join(dir, file.name)
     const name = parsed[index]
@@ -320,10 +320,9 @@ function fileProblems(
     }
     if (name.version === undefined) continue
     const key = `${name.kind ?? ''}:${format.versionKey ? format.versionKey(name.version) : name.version}`
-    const first = byVersion.get(key)
-    if (first !== undefined) {
-      const pair = reportedOfPair(established, first.name, file.name)
-      const version = pair.file === file.name ? name.version : first.version
+    const pair = byVersion.see(key, { name: file.name, version: name.version })
+    if (pair !== undefined) {
+      const { version } = pair.reported
       const verdict = format.duplicateVersion
         ? format.duplicateVersion(pair.file, pair.twin, version)
         : {
@@ -333,10 +332,6 @@ function fileProblems(
             fix: 'give one of them a new, higher version',
           }
       if (verdict) problems.push({ file: path.join(dir, pair.file), ...verdict, twin: pair.twin })
-      // The base's file stays the one a later file of this version pairs with.
-      if (pair.file === first.name) byVersion.set(key, { name: file.name, version: name.version })
-    } else {
-      byVersion.set(key, { name: file.name, version: name.version })
     }
   }
   return problems

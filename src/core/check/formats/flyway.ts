@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { toolRules } from '../problems.js'
-import { reportedOfPair, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
+import { PairFinder, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
 import { goSortSlice } from './go-sort.js'
 import { compareAtlasFlyway, compareFlyway, compareWalkOrder, flywayKey, flywayParts, goLess } from './versions.js'
 
@@ -188,9 +188,9 @@ const unreadName = (name: string): NameVerdict => {
 function rules({ names, problem, established }: RuleInput) {
   const problems = []
   const counted = new Set(atlasFlywayFiles(names))
-  const versions = new Map<string, { readonly name: string; readonly version: string }>()
-  const repeatables = new Map<string, string>()
-  const callbacks = new Map<string, string>()
+  const versions = new PairFinder<{ readonly name: string; readonly version: string }>(established)
+  const repeatables = new PairFinder<{ readonly name: string }>(established)
+  const callbacks = new PairFinder<{ readonly name: string }>(established)
   for (const name of [...names].sort(compareWalkOrder)) {
     const file = base(name)
     if (name === 'atlas.sum') continue
@@ -220,9 +220,8 @@ function rules({ names, problem, established }: RuleInput) {
     if (resource.kind === 'callback') {
       // internal/callback/SqlScriptCallbackFactory.java:74-84: two callback scripts of one name fail.
       const key = file.slice(0, -4)
-      const first = callbacks.get(key)
-      if (first !== undefined) {
-        const pair = reportedOfPair(established, first, name)
+      const pair = callbacks.see(key, { name })
+      if (pair !== undefined) {
         problems.push({
           ...problem(
             RULE.duplicateCallback,
@@ -232,14 +231,11 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
-        // The base's file stays the one a later file pairs with.
-        if (pair.file === first) callbacks.set(key, name)
-      } else callbacks.set(key, name)
+      }
     } else if (resource.kind === 'R') {
       // internal/resolver/CompositeMigrationResolver.java:114-120: repeatables collide by description, across folders.
-      const first = repeatables.get(resource.description)
-      if (first !== undefined) {
-        const pair = reportedOfPair(established, first, name)
+      const pair = repeatables.see(resource.description, { name })
+      if (pair !== undefined) {
         problems.push({
           ...problem(
             RULE.duplicateRepeatable,
@@ -249,16 +245,14 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
-        if (pair.file === first) repeatables.set(resource.description, name)
-      } else repeatables.set(resource.description, name)
+      }
     } else {
       // CompositeMigrationResolver.java:102-112 with MigrationVersion equality (1.0 is 1, 1_1 is 1.1); a baseline
       // only compares with baselines (api/migration/baseline/BaselineResolvedMigration.java:64-66).
       const key = `${resource.kind}:${flywayKey(resource.version!)}`
-      const first = versions.get(key)
-      if (first !== undefined) {
-        const pair = reportedOfPair(established, first.name, name)
-        const version = pair.file === name ? resource.version! : first.version
+      const pair = versions.see(key, { name, version: resource.version! })
+      if (pair !== undefined) {
+        const { version } = pair.reported
         problems.push({
           ...problem(
             RULE.duplicateVersion,
@@ -268,8 +262,7 @@ function rules({ names, problem, established }: RuleInput) {
           ),
           twin: pair.twin,
         })
-        if (pair.file === first.name) versions.set(key, { name, version: resource.version! })
-      } else versions.set(key, { name, version: resource.version! })
+      }
     }
   }
   return problems

@@ -17,17 +17,38 @@ export interface FormatOptions {
 /** Whether a file (slash path, relative to the directory) is already on the base branch. */
 export type Established = (name: string) => boolean
 
+/** A pair the tool refuses together: the file reported (the one to change) and the file it names. */
+export interface RefusedPair<T> {
+  readonly file: string
+  readonly twin: string
+  /** The entry of the reported file (its own version, for the message). */
+  readonly reported: T
+}
+
 /**
- * Where a pair the tool refuses together (two files of one version) is reported, and which file it names: the second
- * in the tool's walk order, unless that one is already on the base branch and the first is not. Then the pull
- * request added the first, and the new file is the one to change: an applied migration is never renamed.
+ * Files the tool refuses in pairs (a second file of one version, description or callback name), in the tool's walk
+ * order under the tool's own key. A pair is reported on the second file, unless that one is already on the base
+ * branch and the first is not: then the pull request added the first, and the new file is the one to change (an
+ * applied migration is never renamed). The base's file stays the one later files of the key pair with.
  */
-export function reportedOfPair(
-  established: Established | undefined,
-  first: string,
-  second: string,
-): { readonly file: string; readonly twin: string } {
-  return established?.(second) && !established(first) ? { file: first, twin: second } : { file: second, twin: first }
+export class PairFinder<T extends { readonly name: string }> {
+  private readonly firsts = new Map<string, T>()
+
+  constructor(private readonly established: Established | undefined) {}
+
+  /** Undefined for the first file of a key; the pair for a later one. */
+  see(key: string, entry: T): RefusedPair<T> | undefined {
+    const first = this.firsts.get(key)
+    if (first === undefined) {
+      this.firsts.set(key, entry)
+      return undefined
+    }
+    const flipped = this.established?.(entry.name) === true && !this.established(first.name)
+    if (flipped) this.firsts.set(key, entry)
+    return flipped
+      ? { file: first.name, twin: entry.name, reported: first }
+      : { file: entry.name, twin: first.name, reported: entry }
+  }
 }
 
 /** What a tool's own rules see: every file name in the listing and the counted migrations. */

@@ -1,6 +1,6 @@
 import { sortByUtf8 } from '../byte-order.js'
 import { toolRules } from '../problems.js'
-import { reportedOfPair, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
+import { PairFinder, type MigrationFormat, type MigrationName, type NameVerdict, type RuleInput } from './format.js'
 import { topLevelEndingIn } from './naming.js'
 import { compareIntegers, parseUint64 } from './versions.js'
 
@@ -61,7 +61,7 @@ const unreadName = (name: string): NameVerdict => {
 function rules({ names, problem, established }: RuleInput) {
   const problems = []
   const hashed = new Set(counted(names))
-  const seen = new Map<string, string>()
+  const seen = new PairFinder<{ readonly name: string }>(established)
   const ups = new Map<bigint, string>()
   const downs = new Map<bigint, string>()
   for (const name of sortByUtf8(
@@ -90,9 +90,8 @@ function rules({ names, problem, established }: RuleInput) {
     // source/migration.go:57-60 and iofs.go:68-73: a second file of one version and direction fails the source
     // ("duplicate migration file"), whatever its extension; versions compare as numbers (01 is 1).
     const key = `${parsed.version}:${parsed.direction}`
-    const first = seen.get(key)
-    if (first !== undefined) {
-      const pair = reportedOfPair(established, first, name)
+    const pair = seen.see(key, { name })
+    if (pair !== undefined) {
       problems.push({
         ...problem(
           RULE.duplicateFile,
@@ -102,17 +101,14 @@ function rules({ names, problem, established }: RuleInput) {
         ),
         twin: pair.twin,
       })
-      // The base's file stays the one a later file of this version pairs with.
-      if (pair.file === first) seen.set(key, name)
       continue
     }
-    seen.set(key, name)
     ;(parsed.direction === 'up' ? ups : downs).set(parsed.version, name)
   }
   // source/iofs/iofs.go:93-101: with no migration file First fails (`first <path>: file does not exist`), and
   // migrate.go:556-559 hands that to `migrate up` on a database without a version: internal/cli/commands.go:169-172
   // exits with it.
-  if (seen.size === 0) {
+  if (ups.size === 0 && downs.size === 0) {
     problems.push(
       problem(
         RULE.noMigrations,
