@@ -205,9 +205,12 @@ export const tooManyElements = (): ChangelogError =>
     'split it into several changelogs and include them',
   )
 
-/** An exception's message, on one line. */
-/** A parser's own words, one line of them, quoted at most PARSER_WORDS_MAX characters (parsers echo the input). */
-export const firstLine = (error: unknown): string =>
-  clipped((error instanceof Error ? error.message : String(error)).split('\n')[0].trim(), PARSER_WORDS_MAX)
+/** How much of a parser's own words a message quotes (parsers echo the input: a tag, a value). */
+const PARSER_WORDS_MAX = 300
 
-export const PARSER_WORDS_MAX = 300
+/** A parser's message quoted in ours: at most PARSER_WORDS_MAX characters. */
+export const parserWords = (message: string): string => clipped(message, PARSER_WORDS_MAX)
+
+/** An exception's message, its first line, as parserWords quotes it. */
+export const firstLine = (error: unknown): string =>
+  parserWords((error instanceof Error ? error.message : String(error)).split('\n')[0].trim())

@@ -274,11 +274,8 @@ export function readFormattedSql(text: string): FormattedSql {
   return { changeSets }
 }
 
-/** A line quoted in a message: trimmed, and cut at 120 characters. */
-function shown(line: string): string {
-  const trimmed = line.trim()
-  return trimmed.length > 120 ? `${trimmed.slice(0, 120)}…` : trimmed
-}
+/** A line quoted in a message: trimmed, at most 120 characters (its start and end kept). */
+const shown = (line: string): string => clipped(line.trim(), 120)
 
 /** StringUtil.stripEnclosingQuotes. */
 function stripQuotes(value: string): string {

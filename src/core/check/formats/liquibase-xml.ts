@@ -3,7 +3,7 @@ import { clipped } from '../../text.js'
 import {
   ChangelogError,
   firstLine,
-  PARSER_WORDS_MAX,
+  parserWords,
   readEntries,
   tooManyElements,
   type Changelog,
@@ -50,8 +50,7 @@ export async function readXml(
   const { XMLParser, XMLValidator } = await import('fast-xml-parser')
   if (xmlElementCount(source) > MAX_ELEMENTS) throw tooManyElements()
   const valid = XMLValidator.validate(source)
-  if (valid !== true)
-    throw new ChangelogError(`is not well-formed XML: ${clipped(valid.err.msg, PARSER_WORDS_MAX)}`, valid.err.line)
+  if (valid !== true) throw new ChangelogError(`is not well-formed XML: ${parserWords(valid.err.msg)}`, valid.err.line)
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -112,9 +111,9 @@ export async function readXml(
     )
   }
   if (check.kind === 'malformed')
-    throw new ChangelogError(`cannot be read as XML: ${clipped(check.message, PARSER_WORDS_MAX)}`, check.line)
+    throw new ChangelogError(`cannot be read as XML: ${parserWords(check.message)}`, check.line)
   const failures = check.violations.map(({ message, line }) => ({
-    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${clipped(message, PARSER_WORDS_MAX)}`,
+    message: `does not match Liquibase's XML schema (${check.xsd}), and Liquibase stops: ${parserWords(message)}`,
     line,
     fix: `fix the changelog as ${check.xsd} requires`,
     rule: RULE.xmlSchema,

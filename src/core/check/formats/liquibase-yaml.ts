@@ -1,10 +1,9 @@
-import { clipped } from '../../text.js'
 import {
   ChangelogError,
   empty,
   firstLine,
   nestedTooDeep,
-  PARSER_WORDS_MAX,
+  parserWords,
   readEntries,
   tooManyElements,
   type Changelog,
@@ -48,10 +47,7 @@ export async function readYaml(source: string): Promise<Changelog> {
   const document = parseDocument(source, { version: '1.1', lineCounter, uniqueKeys: false })
   if (document.errors.length > 0) {
     const [first] = document.errors
-    throw new ChangelogError(
-      `syntax error: ${clipped(first.message.split('\n')[0], PARSER_WORDS_MAX)}`,
-      first.linePos?.[0].line,
-    )
+    throw new ChangelogError(`syntax error: ${parserWords(first.message.split('\n')[0])}`, first.linePos?.[0].line)
   }
   // Block collections too (SnakeYAML counts every collection it composes; an alias is not composed again).
   const pending: { node: unknown; depth: number }[] = [{ node: document.contents, depth: 0 }]
