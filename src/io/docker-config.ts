@@ -49,20 +49,6 @@ const MAX_CONFIG = 1 << 20
  * Undefined when there is none, or when a credential helper keeps it (the registry engine runs no helper binary:
  * the error for the base then says to pass a login).
  */
-/**
- * The login for the base image's registry: the run's when it is the image's registry, else the user's docker login
- * for it (docker/login-action's, in an earlier step). The build and the check for an unchanged image read the base
- * with the same one.
- */
-export function baseLogin(
-  credentials: { username: string; password: string } | undefined,
-  imageRegistry: string,
-  baseRegistry: string,
-  env: NodeJS.ProcessEnv,
-): { username: string; password: string } | undefined {
-  return credentials && baseRegistry === imageRegistry ? credentials : dockerConfigLogin(env, baseRegistry)
-}
-
 export function dockerConfigLogin(
   env: NodeJS.ProcessEnv,
   registry: string,
@@ -86,4 +72,18 @@ export function dockerConfigLogin(
     if (colon > 0) return { username: text.slice(0, colon), password: text.slice(colon + 1) }
   }
   return undefined
+}
+
+/**
+ * The login for the base image's registry: the run's when it is the image's registry, else the user's docker login
+ * for it (docker/login-action's, in an earlier step). The build and the check for an unchanged image read the base
+ * with the same one.
+ */
+export function baseLogin(
+  credentials: { username: string; password: string } | undefined,
+  imageRegistry: string,
+  baseRegistry: string,
+  env: NodeJS.ProcessEnv,
+): { username: string; password: string } | undefined {
+  return credentials && baseRegistry === imageRegistry ? credentials : dockerConfigLogin(env, baseRegistry)
 }
