@@ -17,7 +17,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-XFZ7LNV6.js";
+} from "./chunks/chunk-5TI3DYYV.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -34,7 +34,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-CXT4IWQD.js";
+} from "./chunks/chunk-NQRA5DZ4.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts

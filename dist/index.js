@@ -32,7 +32,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-XFZ7LNV6.js";
+} from "./chunks/chunk-5TI3DYYV.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -49,7 +49,7 @@ import {
   markdownFence,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-CXT4IWQD.js";
+} from "./chunks/chunk-NQRA5DZ4.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts

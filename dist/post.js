@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-CXT4IWQD.js";
+} from "./chunks/chunk-NQRA5DZ4.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts
