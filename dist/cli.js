@@ -13,11 +13,12 @@ import {
   renderApplyText,
   renderValidationText,
   runPipeline,
+  safetySettings,
   sourceDateEpoch,
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-5TI3DYYV.js";
+} from "./chunks/chunk-E5DYS7OB.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -34,7 +35,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-NQRA5DZ4.js";
+} from "./chunks/chunk-I5OIH6DQ.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts
@@ -184,7 +185,16 @@ function parseCliArgs(argv, deps) {
       format: flag(values, "format") ?? preset.format,
       checksum: flag(values, "checksum"),
       changelog: flag(values, "changelog"),
-      maxFileSize: flag(values, "maxFileSize")
+      maxFileSize: flag(values, "maxFileSize"),
+      safety: safetySettings(
+        {
+          mode: flag(values, "safety"),
+          postgresVersion: flag(values, "postgresVersion"),
+          database: flag(values, "database"),
+          databaseUrl: flag(values, "databaseUrl")
+        },
+        { postgresVersion: "--postgres-version", safety: "--safety" }
+      )
     },
     base: baseRef === void 0 ? void 0 : {
       ref: baseRef,

@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-NQRA5DZ4.js";
+} from "./chunks/chunk-I5OIH6DQ.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

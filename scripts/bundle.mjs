@@ -1,7 +1,7 @@
 // One command builds dist/: the action (index.js, post.js) and the CLI (cli.js) as ESM bundles for Node, split so
 // that code loaded only on some paths (Octokit, for the pull-request comment) sits in its own chunk and costs no
 // start-up time otherwise. esbuild's output is byte-identical on every run.
-import { chmodSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 import { liquibaseSchemaPlugin } from './liquibase-xsd.mjs'
 
@@ -25,9 +25,22 @@ const pureHttpClient = {
   },
 }
 
+// libpg-query (PostgreSQL's parser as WebAssembly) is Emscripten output written for CommonJS: it finds its .wasm
+// beside itself through __dirname, which an ESM chunk has not. Its chunk gets a __dirname that is the chunk's own
+// folder (the bundle's require resolves there), and the .wasm is copied into that folder below.
+const pgQueryWasm = {
+  name: 'pg-query-wasm',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /libpg-query[\\/]wasm[\\/]libpg-query\.js$/ }, (args) => ({
+      contents: `var __dirname = require('node:path').dirname(require.resolve('./libpg-query.wasm'));\n${readFileSync(args.path, 'utf8')}`,
+      loader: 'js',
+    }))
+  },
+}
+
 await build({
   // The dbchangelog XSDs, from a Liquibase distribution (scripts/liquibase-xsd.mjs), in a chunk of their own.
-  plugins: [pureHttpClient, liquibaseSchemaPlugin],
+  plugins: [pureHttpClient, liquibaseSchemaPlugin, pgQueryWasm],
   entryPoints: { index: 'src/action/entry.ts', post: 'src/action/post-entry.ts', cli: 'src/cli/entry.ts' },
   outdir: 'dist',
   bundle: true,
@@ -45,6 +58,11 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
   },
 })
+
+copyFileSync(
+  new URL('../node_modules/libpg-query/wasm/libpg-query.wasm', import.meta.url),
+  new URL('../dist/chunks/libpg-query.wasm', import.meta.url),
+)
 
 // The CLI is the package's bin: executable in the tree as git records it (mode 100755), so neither npm's bin linking
 // nor a rebuild leaves a mode change behind.

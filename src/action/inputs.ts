@@ -11,6 +11,7 @@ import { ACTION_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { OPTIONS, type OptionKey, type OptionSpec } from '../core/options.js'
 import { applyRequest } from '../core/apply/request.js'
+import { safetySettings } from '../core/safety/settings.js'
 import type { ApplyRequest, Request } from '../core/request.js'
 import { hasControlCharacter } from '../core/text.js'
 
@@ -68,6 +69,15 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionRu
     checksum: input('checksum'),
     changelog: input('changelog'),
     maxFileSize: input('maxFileSize'),
+    safety: safetySettings(
+      {
+        mode: input('safety'),
+        postgresVersion: input('postgresVersion'),
+        database: input('database'),
+        databaseUrl: input('databaseUrl'),
+      },
+      { postgresVersion: 'input postgres-version', safety: 'the safety input' },
+    ),
   }
   const baseInput = input('base')
   const baseRef = baseInput ?? context.pullRequestBaseSha

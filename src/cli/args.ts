@@ -8,6 +8,7 @@ import { CLI_NAMES } from '../core/option-names.js'
 import { optionLabel, readOption, type OptionValue } from '../core/option-values.js'
 import { COMMANDS, FLAGS, OPTIONS, type Command, type OptionKey } from '../core/options.js'
 import { applyRequest } from '../core/apply/request.js'
+import { safetySettings } from '../core/safety/settings.js'
 import type { ImageRequest, Request } from '../core/request.js'
 import { didYouMean } from '../core/text.js'
 
@@ -113,6 +114,15 @@ export function parseCliArgs(argv: readonly string[], deps: ArgsDeps): CliArgs {
       checksum: flag(values, 'checksum'),
       changelog: flag(values, 'changelog'),
       maxFileSize: flag(values, 'maxFileSize'),
+      safety: safetySettings(
+        {
+          mode: flag(values, 'safety'),
+          postgresVersion: flag(values, 'postgresVersion'),
+          database: flag(values, 'database'),
+          databaseUrl: flag(values, 'databaseUrl'),
+        },
+        { postgresVersion: '--postgres-version', safety: '--safety' },
+      ),
     },
     base:
       baseRef === undefined

@@ -59,6 +59,7 @@ export const CHECKSUM_POLICIES = ['required', 'optional'] as const
 export const ENGINES = ['buildx', 'registry', 'auto'] as const
 /** pull_request_target: the user opts in by name to running strangers' SQL in a workflow that holds secrets. */
 export const APPLY_CHECK_MODES = ['false', 'true', 'pull_request_target'] as const
+export const SAFETY_MODES = ['warn', 'error', 'off'] as const
 
 export const OPTIONS = {
   dir: {
@@ -174,6 +175,33 @@ export const OPTIONS = {
       name: 'allow-out-of-order',
       commands: BASE,
       help: "with --base: allow new versions at or before REF's latest",
+    },
+  },
+  safety: {
+    kind: 'choice',
+    choices: SAFETY_MODES,
+    input: 'safety',
+    default: 'warn',
+    description:
+      "warn | error | off. Deploy safety: what each new migration's statements do to a live PostgreSQL database (locks, table rewrites, scans, drops and renames), read by PostgreSQL's own parser with the tool's transactions; warn reports, error fails the check.",
+    flag: {
+      name: 'safety',
+      value: 'MODE',
+      commands: BASE,
+      help: 'warn (default) | error | off: deploy safety of the new migrations on a live PostgreSQL database',
+    },
+  },
+  postgresVersion: {
+    kind: 'text',
+    input: 'postgres-version',
+    default: '',
+    description:
+      "PostgreSQL major version deploy safety judges for (e.g. 16); defaults to the database image's major, else 17.",
+    flag: {
+      name: 'postgres-version',
+      value: 'N',
+      commands: BASE,
+      help: "the PostgreSQL major deploy safety judges for (default: the --database image's, else 17)",
     },
   },
   comment: {
@@ -333,8 +361,8 @@ export const OPTIONS = {
     flag: {
       name: 'database',
       value: 'IMAGE',
-      commands: APPLY,
-      help: 'the throwaway database image (default postgres:17-alpine; mysql:8.4, mariadb:11 work too)',
+      commands: BASE,
+      help: "the database: the apply check's throwaway image, and what deploy safety judges for (default postgres:17-alpine; mysql:8.4, mariadb:11)",
     },
   },
   databaseUrl: {

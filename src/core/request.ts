@@ -4,6 +4,7 @@ import type { ImageName } from './image/image-ref.js'
 import type { OptionNames } from './option-names.js'
 import type { Command } from './options.js'
 import type { ChecksumPolicy } from './check/validate.js'
+import type { SafetySettings } from './safety/collect.js'
 
 /**
  * One run of Migration Image, as the action's inputs and event or the CLI's arguments describe it. The adapters build
@@ -37,6 +38,8 @@ export interface CheckRequest {
   readonly changelog?: string
   /** Per-file read limit in bytes (default 64 MB). */
   readonly maxFileSize?: number
+  /** Deploy safety: its mode and the PostgreSQL version (default: warn, 17). */
+  readonly safety?: SafetySettings
 }
 
 export interface BaseRequest {

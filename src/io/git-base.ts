@@ -117,6 +117,8 @@ export interface BaseCheckInput {
   readonly log: Log
   /** What to do when the base commit is not to be had, in the adapter's terms (actions/checkout, or git fetch). */
   readonly missingFix: string
+  /** Reads the base's tree while it is extracted (deploy safety: which units a live database already ran). */
+  readonly inspectBase?: (baseDir: string, base: Validation) => Promise<ReadonlySet<string>>
 }
 
 /** What the base branch says of the head: its problems, the added migrations, and the merge-only atlas.sum hint. */
@@ -131,6 +133,8 @@ export interface BaseCheck extends BaseResult {
    * the base broke it ("rebase and re-hash"): the caller puts it in place of the original.
    */
   readonly mergeOnly?: { readonly problem: Problem; readonly replacement: Problem }
+  /** What `inspectBase` read of the base's tree. */
+  readonly inspected?: ReadonlySet<string>
 }
 
 /** The 1-based line of the first byte where two files differ (undefined when they are the same). */
@@ -153,8 +157,10 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
   ensureCommit(head.dir, input.baseRef, log, input.missingFix)
   const baseDir = await treeAt(head.dir, input.baseRef, input.tempDir)
   let result: BaseResult
+  let inspected: ReadonlySet<string> | undefined
   try {
     const base = await validateDirectory(baseDir, { ...input.options, checksum: 'optional' })
+    inspected = await input.inspectBase?.(baseDir, base)
     // A regular file of the base's tree (git wrote it; never through a link).
     const established = (name: string): boolean =>
       lstatSync(path.join(baseDir, name), { throwIfNoEntry: false })?.isFile() ?? false
@@ -195,10 +201,10 @@ export async function checkAgainstBase(input: BaseCheckInput): Promise<BaseCheck
         ...sumProblem,
         fix: `the pull request's own atlas.sum matches its files, so the merge with ${input.baseName} broke it: rebase onto ${input.baseName}, re-run 'migration-image hash ${head.dir}' (or 'atlas migrate hash') and push`,
       }
-      return { ...result, head: rejudged, mergeOnly: { problem: sumProblem, replacement: merged } }
+      return { ...result, head: rejudged, inspected, mergeOnly: { problem: sumProblem, replacement: merged } }
     }
   }
-  return { ...result, head: rejudged }
+  return { ...result, head: rejudged, inspected }
 }
 
 /** Whether a pair the tool refuses sits on a file the base already has while its twin is new (walk order put it there). */

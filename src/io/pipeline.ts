@@ -13,6 +13,8 @@ import type { CleanupStore } from './cleanup.js'
 import type { ApplyResult } from '../core/apply/result.js'
 import { runApplyCheck } from './apply-check.js'
 import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
+import { checkSafety, establishedKeys, type UnitSource } from '../core/safety/collect.js'
+import { DEFAULT_MAX_FILE_SIZE } from '../core/check/safe-read.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
 import { stageContext } from './stage.js'
@@ -93,6 +95,7 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
   }
   let validation = own
   let base: Outcome['base']
+  let established: ReadonlySet<string> | undefined
   const validated = Date.now()
   if (request.base) {
     const { head: rejudged, ...checked } = await checkAgainstBase({
@@ -105,9 +108,13 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
       tempDir: ports.tempDir,
       log: ports.log,
       missingFix: request.base.missingFix,
+      inspectBase: safetyRuns(request)
+        ? (baseDir, baseValidation) => establishedKeys(unitSource(request, baseDir, baseValidation))
+        : undefined,
     })
+    established = checked.inspected
     base = {
-      ...checked,
+      ...withoutInspected(checked),
       problems: checked.problems.map((problem) => nameFix(problem, request)),
       name: request.base.name,
     }
@@ -116,6 +123,7 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
     const merged = withProblems(replaced(head, checked.mergeOnly), base.problems)
     validation = withProblems({ ...merged, problems: reconcileFixes(merged.problems, request.base.name) }, [])
   }
+  validation = await withSafety(validation, request, established, ports)
   const durations: Durations = {
     validate: validated - started,
     ...(request.base ? { base: Date.now() - validated } : {}),
@@ -199,6 +207,59 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
   } catch (error) {
     if (imageTime === undefined) imageTime = Date.now() - building
     return outcome({ failure: error instanceof Error ? error : new Error(String(error)) })
+  }
+}
+
+/** Whether deploy safety reads the migrations in this run. */
+const safetyRuns = (request: Request): boolean =>
+  request.check.safety !== undefined && request.check.safety.mode !== 'off' && !request.check.safety.skipped
+
+const unitSource = (request: Request, dir: string, validation: Validation): UnitSource => ({
+  tool: request.check.tool,
+  dir,
+  validation,
+  changelog: request.check.changelog,
+  maxFileSize: request.check.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+})
+
+function withoutInspected(checked: Omit<BaseCheck, 'head'>): Omit<BaseCheck, 'head' | 'inspected'> {
+  const { inspected: _inspected, ...rest } = checked
+  void _inspected
+  return rest
+}
+
+/**
+ * Deploy safety over a directory whose tool rules hold: the new migrations (all of them without a base) judged
+ * against what the base's migrations (or the earlier ones) made; its findings join the problems.
+ */
+async function withSafety(
+  validation: Validation,
+  request: Request,
+  established: ReadonlySet<string> | undefined,
+  ports: RunServices,
+): Promise<Validation> {
+  const settings = request.check.safety
+  if (!settings || settings.mode === 'off' || !validation.valid || request.command === 'hash') return validation
+  if (settings.skipped) {
+    return {
+      ...validation,
+      safety: { postgresVersion: settings.postgresVersion, migrations: [], findings: [], notChecked: settings.skipped },
+    }
+  }
+  const { report, problems } = await checkSafety(
+    unitSource(request, request.check.dir, validation),
+    settings,
+    established,
+  )
+  ports.log.info(
+    `deploy safety: ${report.migrations.length} migration${report.migrations.length === 1 ? '' : 's'} read for PostgreSQL ${settings.postgresVersion}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`,
+  )
+  return {
+    ...withProblems(
+      validation,
+      problems.map((problem) => nameFix(problem, request)),
+    ),
+    safety: report,
   }
 }
 

@@ -5,6 +5,7 @@ import { getFormat, type FormatOptions, type MigrationFormat, type MigrationName
 import { PairFinder, type Established, type RuleInput } from './formats/format.js'
 import { hashDirectory, type HashedFile } from './hash.js'
 import type { Problem } from './problems.js'
+import type { SafetyReport } from '../safety/analyze.js'
 import { DEFAULT_MAX_FILE_SIZE, readTextBounded } from './safe-read.js'
 import { showName } from '../escape.js'
 import { hasControlCharacter } from '../text.js'
@@ -60,6 +61,8 @@ export interface Validation {
    * link it would read through, a directory it would fail to read. `hash` refuses to write while any is there.
    */
   readonly unhashable: Problem[]
+  /** Deploy safety's reading of the new migrations, when it ran (the pipeline adds it after the tool's rules). */
+  readonly safety?: SafetyReport
 }
 
 export interface UncoveredFile {

@@ -3,6 +3,7 @@ import { markdownCell, markdownCode, markdownFence } from '../escape.js'
 import { isRuleCode, type Problem } from '../check/problems.js'
 import type { Migration, Validation } from '../check/validate.js'
 import { uncoveredGroups } from './text.js'
+import { renderSafetySection } from './safety-section.js'
 
 // Everything in the summary and the PR comment that comes from the repository, git or docker is escaped here.
 const cell = markdownCell
@@ -121,11 +122,14 @@ const linked = (text: string, url: string | undefined): string => (url ? `[${tex
  * the budget whatever the directory's size (rows that do not fit are counted instead).
  */
 export function renderSummary(validation: Validation, context: SummaryContext = {}, budget?: Budget): string {
-  const { migrations, problems } = validation
+  const { migrations } = validation
+  // Deploy safety's findings have a section of their own (below); the table holds the directory's problems.
+  const problems = validation.problems.filter(({ code }) => !code.startsWith('safety/'))
   const added = new Set(context.added ?? [])
+  const unsafe = (validation.safety?.findings ?? []).filter(({ severity }) => severity === 'warning').length
   const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${
-    context.failed ? ` · ❌ ${cell(context.failed)}` : ''
-  }`
+    unsafe > 0 ? ` · ⚠️ ${plural(unsafe, 'deploy-safety warning')}` : ''
+  }${context.failed ? ` · ❌ ${cell(context.failed)}` : ''}`
   const facts = `**${plural(validation.count, validation.countUnit)}** · latest version ${
     validation.latestVersion === undefined ? '—' : code(validation.latestVersion)
   } · ${validation.entries.length === 0 ? 'atlas.sum covers no file' : `atlas.sum ${code(validation.checksum)}`}`
@@ -198,6 +202,15 @@ export function renderSummary(validation: Validation, context: SummaryContext = 
       ['| | File | Problem | Fix |', '|---|---|---|---|'],
       (left) => [...more(left, 'problems: see the annotations and the log', 4), ''],
     )
+  }
+  if (validation.safety) {
+    const dir = validation.dir
+    const section = renderSafetySection(
+      validation.safety,
+      { dir, link: context.link, baseName: context.baseName },
+      (lines) => room([...lines, ...RESERVE]),
+    )
+    push(section)
   }
   if (room([...uncovered, ...RESERVE])) push(uncovered)
   if (migrations.length > 0 && fold && inView.length > 0) {

@@ -107,5 +107,6 @@ export function validationJson(validation: Validation): object {
     notices: byProblem('notice'),
     shipped: validation.shipped,
     uncovered: validation.uncovered,
+    safety: validation.safety ?? null,
   }
 }

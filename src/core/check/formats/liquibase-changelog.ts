@@ -54,6 +54,10 @@ export interface ChangeSetRef {
   readonly line?: number
   readonly ignored: boolean
   readonly dbms: boolean
+  /** The changeset's own entries (its changes, rollback, comment…), in order: what deploy safety reads. */
+  readonly changes?: readonly Entry[]
+  /** runInTransaction (default true, ChangeSet.java:440): the changeset's changes run in one transaction. */
+  readonly runInTransaction?: boolean
 }
 
 /** A changeset as messages name it, `author:id`, each part quoted at most QUOTED_MAX characters. */
@@ -118,6 +122,8 @@ export interface Entry {
   readonly attributes: Readonly<Record<string, unknown>>
   readonly children: readonly Entry[]
   readonly line?: number
+  /** The element's text (XML: `<sql>…</sql>`), where it has any. */
+  readonly text?: string
 }
 
 /** What the entries under databaseChangeLog say (DCL:467-507 handleChildNodeHelper). */
@@ -169,6 +175,8 @@ export function readEntries(entries: readonly Entry[]): Changelog {
         line: entry.line,
         ignored: flag(a.ignore, false),
         dbms: text(a.dbms) !== undefined,
+        changes: entry.children,
+        runInTransaction: flag(a.runInTransaction, true),
       })
       const walk = (children: readonly Entry[], rollback: boolean): void => {
         for (const child of children) {

@@ -128,7 +128,7 @@ export async function changelogTree(
  * search path, which the image sets to the migrations directory; relative ones against the including file
  * (DCL:1047-1054 resolveSibling + normalizePath). undefined: the path leaves the directory.
  */
-function resolve(from: string, target: string, relative: boolean): string | undefined {
+export function resolve(from: string, target: string, relative: boolean): string | undefined {
   const cleaned = target.replace(/^classpath\*?:/, '').replaceAll('\\', '/')
   // A leading `/` does not make a path absolute: Liquibase looks it up in the search path too (a real Liquibase does
   // not find `/liquibase/changelog/x.sql` in the search path /liquibase/changelog).

@@ -84,8 +84,17 @@ export async function readXml(
       ]),
     )
     const start = (node[meta] as { startIndex?: number } | undefined)?.startIndex
-    const children = ((node[tag] as Record<string, unknown>[]) ?? []).map(toEntry).filter((entry) => !!entry)
-    return { name, tag, attributes, children, line: start === undefined ? undefined : lineAt(start) }
+    const content = (node[tag] as Record<string, unknown>[]) ?? []
+    const children = content.map(toEntry).filter((entry) => !!entry)
+    const texts = content.map((child) => child['#text']).filter((value) => value !== undefined)
+    const text =
+      texts.length > 0
+        ? texts
+            .map(String)
+            .join('')
+            .replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity])
+        : undefined
+    return { name, tag, attributes, children, line: start === undefined ? undefined : lineAt(start), text }
   }
   const roots = (tree as Record<string, unknown>[]).map(toEntry).filter((entry) => !!entry)
   const root = roots[0]

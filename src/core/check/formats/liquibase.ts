@@ -21,7 +21,7 @@ const MASTERS = ['changelog.xml', 'changelog.yaml', 'changelog.yml', 'changelog.
 )
 
 /** The master changelog: the one named, or the first of the usual names that exists. */
-function masterChangelog(names: readonly string[], options: FormatOptions): string | undefined {
+export function masterChangelog(names: readonly string[], options: FormatOptions): string | undefined {
   if (options.changelog) return names.includes(options.changelog) ? options.changelog : undefined
   return MASTERS.find((name) => names.includes(name))
 }

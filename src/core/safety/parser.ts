@@ -1,0 +1,171 @@
+/*
+ * PostgreSQL's own parser (libpg-query 18: the server's grammar compiled to WebAssembly and shipped inside the npm
+ * package), loaded only when a run analyses deploy safety. Its input is bounded here: a file the tool runs is already
+ * capped by max-file-size; on top of that a unit holds at most MAX_STATEMENTS statements and brackets nest at most
+ * MAX_NESTING deep (the grammar recurses on nesting, and a stranger's file must not exhaust its stack).
+ */
+
+/** One statement as the parser read it: its node (one key, the statement's type) and where it sits. */
+export interface ParsedStatement {
+  /** The statement's node: `{ IndexStmt: {…} }`, `{ AlterTableStmt: {…} }`, … as libpg-query gives it. */
+  readonly node: Readonly<Record<string, unknown>>
+  /** UTF-16 offset of the statement's first character (comments and blanks before it skipped). */
+  readonly start: number
+  /** UTF-16 offset just after its last character (the `;` excluded). */
+  readonly end: number
+}
+
+export type ParseOutcome =
+  | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
+  | { readonly ok: false; readonly message: string; readonly offset: number }
+
+/** More statements than this in one unit are not read (10,000 statements: far beyond any migration). */
+export const MAX_STATEMENTS = 10_000
+/** Deeper bracket nesting than this is not handed to the parser. */
+export const MAX_NESTING = 500
+
+type Libpg = {
+  loadModule(): Promise<void>
+  parseSync(sql: string): { stmts?: { stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[] }
+}
+let loading: Promise<Libpg> | undefined
+
+/** The parser, loaded once (its WebAssembly is compiled on first use). */
+export async function loadParser(): Promise<SqlParser> {
+  loading ??= import('libpg-query').then(async (module) => {
+    // The CommonJS build (what Node's resolution and the bundle pick) puts the API on `default`.
+    const api = ((module as { loadModule?: unknown }).loadModule ? module : module.default) as unknown as Libpg
+    await api.loadModule()
+    return api
+  })
+  const api = await loading
+  return { parse: (sql) => parseWith(api, sql) }
+}
+
+export interface SqlParser {
+  readonly parse: (sql: string) => ParseOutcome
+}
+
+function parseWith(api: Libpg, sql: string): ParseOutcome {
+  const nesting = deepestNesting(sql)
+  if (nesting.depth > MAX_NESTING) {
+    return {
+      ok: false,
+      message: `brackets nest more than ${MAX_NESTING} deep; the statements were not read`,
+      offset: nesting.at,
+    }
+  }
+  if (sql.trim() === '') return { ok: true, statements: [] }
+  let tree: ReturnType<Libpg['parseSync']>
+  try {
+    tree = api.parseSync(sql)
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails
+    const message = error instanceof Error ? error.message : String(error)
+    const bytes = details?.cursorPosition ?? 0
+    return { ok: false, message: message.split('\n')[0].slice(0, 200), offset: charOffset(sql, bytes) }
+  }
+  const stmts = tree.stmts ?? []
+  if (stmts.length > MAX_STATEMENTS) {
+    return { ok: false, message: `holds more than ${MAX_STATEMENTS} statements; they were not read`, offset: 0 }
+  }
+  const toChar = byteToCharMap(sql)
+  return {
+    ok: true,
+    statements: stmts.map(({ stmt, stmt_location = 0, stmt_len }) => {
+      const from = toChar(stmt_location)
+      const to = stmt_len === undefined || stmt_len === 0 ? trimmedEnd(sql) : toChar(stmt_location + stmt_len)
+      return { node: stmt, start: skipBlanks(sql, from, to), end: to }
+    }),
+  }
+}
+
+/**
+ * The deepest bracket nesting outside quotes and comments, and where it is first reached. A rough pass (dollar
+ * quotes are read as quotes of their tag), only to keep the parser's recursion bounded.
+ */
+export function deepestNesting(sql: string): { depth: number; at: number } {
+  let depth = 0
+  let deepest = 0
+  let at = 0
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]
+    if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i)
+      i = end === -1 ? sql.length : end
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2)
+      i = end === -1 ? sql.length : end + 1
+    } else if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1)
+      i = end === -1 ? sql.length : end
+    } else if (c === '$') {
+      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64))
+      if (tag) {
+        const end = sql.indexOf(tag[0], i + tag[0].length)
+        i = end === -1 ? sql.length : end + tag[0].length - 1
+      }
+    } else if (c === '(' || c === '[') {
+      depth++
+      if (depth > deepest) {
+        deepest = depth
+        at = i
+      }
+    } else if ((c === ')' || c === ']') && depth > 0) {
+      depth--
+    }
+  }
+  return { depth: deepest, at }
+}
+
+/** libpg-query's locations are UTF-8 byte offsets; the text is UTF-16. */
+function byteToCharMap(sql: string): (byte: number) => number {
+  // Pure ASCII (nearly every migration): bytes are characters.
+  if (Buffer.byteLength(sql, 'utf8') === sql.length) return (byte) => Math.min(byte, sql.length)
+  const starts: number[] = []
+  let bytes = 0
+  for (let i = 0; i < sql.length; i++) {
+    const code = sql.codePointAt(i)!
+    starts.push(bytes)
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4
+    bytes += width
+    if (code >= 0x10000) {
+      starts.push(bytes)
+      i++
+    }
+  }
+  return (byte) => {
+    let low = 0
+    let high = starts.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (starts[middle] < byte) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+}
+
+function charOffset(sql: string, byte: number): number {
+  return byteToCharMap(sql)(byte)
+}
+
+function trimmedEnd(sql: string): number {
+  return sql.trimEnd().length
+}
+
+/** The first character of a statement: blanks, `--` and block comments before it skipped. */
+function skipBlanks(sql: string, from: number, to: number): number {
+  let i = from
+  while (i < to) {
+    if (/\s/.test(sql[i])) i++
+    else if (sql.startsWith('--', i)) {
+      const end = sql.indexOf('\n', i)
+      i = end === -1 ? to : end + 1
+    } else if (sql.startsWith('/*', i)) {
+      const end = sql.indexOf('*/', i + 2)
+      i = end === -1 ? to : end + 2
+    } else break
+  }
+  return Math.min(i, to)
+}
