@@ -9,7 +9,7 @@ const labels = {
   'org.opencontainers.image.created': '2026-11-23T00:00:00.000Z',
   'org.opencontainers.image.title': 'ghcr.io/acme/api-migrations',
   'io.migration-image.count': '3',
-  'io.migration-image.checksum': 'h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw=',
+  'io.migration-image.checksum': 'h1:G1ABlH3+XKqS7CsNAjUCXp4e6jdA9wd1r/Cu/QLffsI=',
 }
 
 describe('Dockerfile rendering', () => {
@@ -33,7 +33,7 @@ describe('Dockerfile rendering', () => {
             org.opencontainers.image.created="2026-11-23T00:00:00.000Z" \\
             org.opencontainers.image.title="ghcr.io/acme/api-migrations" \\
             io.migration-image.count="3" \\
-            io.migration-image.checksum="h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw="
+            io.migration-image.checksum="h1:G1ABlH3+XKqS7CsNAjUCXp4e6jdA9wd1r/Cu/QLffsI="
       "
     `)
   })
@@ -53,7 +53,7 @@ describe('Dockerfile rendering', () => {
             org.opencontainers.image.created="2026-11-23T00:00:00.000Z" \\
             org.opencontainers.image.title="ghcr.io/acme/api-migrations" \\
             io.migration-image.count="3" \\
-            io.migration-image.checksum="h1:TIAXzXj2/dleXU50qRzsJ6W0OrCn9j5LvfQJUy58/uw="
+            io.migration-image.checksum="h1:G1ABlH3+XKqS7CsNAjUCXp4e6jdA9wd1r/Cu/QLffsI="
       "
     `)
   })

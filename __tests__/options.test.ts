@@ -79,6 +79,7 @@ describe('the CLI derives from the table', () => {
         databaseUrl: 'postgres://u:p@127.0.0.1/db',
         applyTimeout: '90s',
         baseImage: 'postgres:17-alpine',
+        postgresVersion: '16',
       }
       const sample = spec.kind === 'choice' ? spec.choices[0] : spec.kind === 'size' ? '1MB' : (samples[key] ?? 'x')
       const words = flag.value === undefined ? [`--${name}`] : [`--${name}`, sample]

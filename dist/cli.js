@@ -18,7 +18,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-E5DYS7OB.js";
+} from "./chunks/chunk-NUIBN7DD.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -33,7 +33,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-E5DYS7OB.js";
+} from "./chunks/chunk-NUIBN7DD.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -73,11 +73,17 @@ function renderSafetySection(report, context, room = () => true) {
   const counted = findings.filter(({ severity }) => severity !== "notice");
   if (counted.length === 0) {
     const notes = findings.length > 0 ? ` (${plural(findings.length, "statement")} could not be read: see the notices)` : "";
-    return [heading, "", `✅ nothing in the ${scope.replace(" read", "")} locks, rewrites or drops what a running release uses${notes}.`, ""];
+    return [
+      heading,
+      "",
+      `✅ nothing in the ${scope.replace(" read", "")} locks, rewrites or drops what a running release uses${notes}.`,
+      ""
+    ];
   }
   const lines = [heading, "", `${plural(counted.length, "finding")} in the ${scope}:`, ""];
   const byMigration = /* @__PURE__ */ new Map();
-  for (const finding of findings) byMigration.set(finding.migration, [...byMigration.get(finding.migration) ?? [], finding]);
+  for (const finding of findings)
+    byMigration.set(finding.migration, [...byMigration.get(finding.migration) ?? [], finding]);
   let left = findings.length;
   for (const [migration, list] of byMigration) {
     const link = context.link?.(path.join(context.dir, list[0].file));

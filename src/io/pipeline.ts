@@ -123,7 +123,7 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
     const merged = withProblems(replaced(head, checked.mergeOnly), base.problems)
     validation = withProblems({ ...merged, problems: reconcileFixes(merged.problems, request.base.name) }, [])
   }
-  validation = await withSafety(validation, request, established, ports)
+  validation = await withSafety(validation, request, established)
   const durations: Durations = {
     validate: validated - started,
     ...(request.base ? { base: Date.now() - validated } : {}),
@@ -236,7 +236,6 @@ async function withSafety(
   validation: Validation,
   request: Request,
   established: ReadonlySet<string> | undefined,
-  ports: RunServices,
 ): Promise<Validation> {
   const settings = request.check.safety
   if (!settings || settings.mode === 'off' || !validation.valid || request.command === 'hash') return validation
@@ -250,9 +249,6 @@ async function withSafety(
     unitSource(request, request.check.dir, validation),
     settings,
     established,
-  )
-  ports.log.info(
-    `deploy safety: ${report.migrations.length} migration${report.migrations.length === 1 ? '' : 's'} read for PostgreSQL ${settings.postgresVersion}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`,
   )
   return {
     ...withProblems(

@@ -7,6 +7,8 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
+-- Give up after 5 s instead of queueing every query on users behind a long one (retry the deploy then).
+SET LOCAL lock_timeout = '5s';
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 -- +goose Down

@@ -89,7 +89,7 @@ export async function analyzeSafety(input: SafetyInput): Promise<SafetyReport> {
       continue
     }
     const placed: SafetyFinding[] = []
-    for (const context of contexts(unit, parsed.statements, model, group, input.postgresVersion)) {
+    for (const context of contexts(unit, parsed.statements, parsed.skipped, model, group, input.postgresVersion)) {
       const { statement } = context
       if (isNew) {
         const found = RULES.flatMap((rule) => rule.check(context))
@@ -127,6 +127,7 @@ interface Judged extends StatementContext {
 function* contexts(
   unit: SqlUnit,
   statements: readonly ParsedStatement[],
+  skipped: number,
   model: SchemaModel,
   group: string,
   postgresVersion: number,
@@ -134,7 +135,9 @@ function* contexts(
   const rule = unit.transaction
   const typed = statements.map((statement) => ({ statement, ...typeOf(statement.node) }))
   const detected = typed.filter(({ type, node }) => flywayDetects(type, node, postgresVersion))
-  const mixed = rule.kind === 'flyway' && detected.length > 0 && detected.length < typed.length
+  // Statements the parser was not given (queries, DML) are transactional ones to Flyway and count for one-query.
+  const total = typed.length + skipped
+  const mixed = rule.kind === 'flyway' && detected.length > 0 && detected.length < total
   let inTransaction: boolean
   let why: string
   switch (rule.kind) {
@@ -142,7 +145,7 @@ function* contexts(
       ;[inTransaction, why] = [true, rule.why]
       break
     case 'one-query':
-      ;[inTransaction, why] = [typed.length > 1, `${rule.why}, and this one holds ${typed.length} statements`]
+      ;[inTransaction, why] = [total > 1, `${rule.why}, and this one holds ${total} statements`]
       break
     case 'per-statement':
       ;[inTransaction, why] = [false, rule.why]

@@ -16,7 +16,12 @@ export interface ParsedStatement {
 }
 
 export type ParseOutcome =
-  | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
+  | {
+      readonly ok: true
+      readonly statements: readonly ParsedStatement[]
+      /** Statements left out as nothing deploy safety reads (SELECT, INSERT, COMMENT, functions…): counted only. */
+      readonly skipped: number
+    }
   | { readonly ok: false; readonly message: string; readonly offset: number }
 
 /** More statements than this in one unit are not read (10,000 statements: far beyond any migration). */
@@ -46,7 +51,9 @@ export interface SqlParser {
   readonly parse: (sql: string) => ParseOutcome
 }
 
-function parseWith(api: Libpg, sql: string): ParseOutcome {
+function parseWith(api: Libpg, text: string): ParseOutcome {
+  // Only the statements deploy safety reads go to the parser: its tree comes back as JSON, whose cost dominates.
+  const { sql, skipped } = relevantOnly(text)
   const nesting = deepestNesting(sql)
   if (nesting.depth > MAX_NESTING) {
     return {
@@ -55,7 +62,7 @@ function parseWith(api: Libpg, sql: string): ParseOutcome {
       offset: nesting.at,
     }
   }
-  if (sql.trim() === '') return { ok: true, statements: [] }
+  if (sql.trim() === '') return { ok: true, statements: [], skipped }
   let tree: ReturnType<Libpg['parseSync']>
   try {
     tree = api.parseSync(sql)
@@ -72,6 +79,7 @@ function parseWith(api: Libpg, sql: string): ParseOutcome {
   const toChar = byteToCharMap(sql)
   return {
     ok: true,
+    skipped,
     statements: stmts.map(({ stmt, stmt_location = 0, stmt_len }) => {
       const from = toChar(stmt_location)
       const to = stmt_len === undefined || stmt_len === 0 ? trimmedEnd(sql) : toChar(stmt_location + stmt_len)
@@ -168,4 +176,82 @@ function skipBlanks(sql: string, from: number, to: number): number {
     } else break
   }
   return Math.min(i, to)
+}
+
+/**
+ * The statements that can matter to deploy safety start with one of these (DDL on tables and indexes, session and
+ * transaction control); the others (queries, DML, COMMENT, GRANT, functions, views, types…) are counted, not parsed.
+ */
+const RELEVANT =
+  /^(?:alter\s+(?:table|system|type|index|database)|create\s+(?:(?:unique\s+)?index|(?:(?:global|local)\s+)?(?:temp|temporary|unlogged)?\s*table|schema|trigger|constraint\s+trigger|database|tablespace)|drop|reindex|vacuum|cluster|truncate|set|reset|begin|start|commit|end|rollback|abort|lock|savepoint|release)\b/i
+
+/**
+ * The text with every statement that deploy safety does not read blanked out (newlines kept, so offsets stay the
+ * file's): a split on top-level `;` that knows quotes, dollar quotes and comments.
+ */
+export function relevantOnly(text: string): { sql: string; skipped: number } {
+  let out = ''
+  let skipped = 0
+  let start = 0
+  const finish = (end: number): void => {
+    const statement = text.slice(start, end)
+    const head = leading(statement)
+    if (head === '' || RELEVANT.test(head)) out += statement
+    else {
+      skipped++
+      out += statement.replace(/[^\n]/g, ' ')
+    }
+    start = end
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i)
+      i = end === -1 ? text.length : end
+    } else if (c === '/' && text[i + 1] === '*') {
+      let depth = 1
+      let j = i + 2
+      for (; j < text.length && depth > 0; j++) {
+        if (text[j] === '/' && text[j + 1] === '*') {
+          depth++
+          j++
+        } else if (text[j] === '*' && text[j + 1] === '/') {
+          depth--
+          j++
+        }
+      }
+      i = j - 1
+    } else if (c === "'") {
+      // E'…' strings escape with backslashes; standard strings double the quote.
+      const escapes = /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '')
+      let j = i + 1
+      for (; j < text.length; j++) {
+        if (escapes && text[j] === '\\') j++
+        else if (text[j] === "'") {
+          if (text[j + 1] === "'") j++
+          else break
+        }
+      }
+      i = j
+    } else if (c === '"') {
+      const end = text.indexOf('"', i + 1)
+      i = end === -1 ? text.length : end
+    } else if (c === '$' && !/[\w$]/.test(text[i - 1] ?? '')) {
+      const tag = /^\$[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*\$|^\$\$/.exec(text.slice(i, i + 64))
+      if (tag) {
+        const end = text.indexOf(tag[0], i + tag[0].length)
+        i = end === -1 ? text.length : end + tag[0].length - 1
+      }
+    } else if (c === ';') {
+      finish(i + 1)
+    }
+  }
+  if (start < text.length) finish(text.length)
+  return { sql: out, skipped }
+}
+
+/** A statement's first words, comments and blanks before them skipped. */
+function leading(statement: string): string {
+  const from = skipBlanks(statement, 0, statement.length)
+  return statement.slice(from, from + 64)
 }

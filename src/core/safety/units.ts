@@ -133,8 +133,23 @@ function golangMigrateUnit(name: string, text: string): SqlUnit {
   )
 }
 
-/** Flyway: one transaction per script, unless a statement cannot run in one (see TransactionRule `flyway`). */
-function flywayUnit(name: string, text: string): SqlUnit {
+/**
+ * Flyway 13.0.0: one transaction per script (DbMigrate.java:312-325) unless its parser finds a statement it knows
+ * cannot run in one (see `flywayDetects` in analyze.ts), or the script's `<name>.conf` says
+ * `executeInTransaction=false` (SqlScriptMetadata.java:116-122; ParserSqlScript.java:181-192).
+ */
+function flywayUnit(name: string, text: string, config?: string): SqlUnit {
+  if (config !== undefined && /^[ \t]*executeInTransaction[ \t]*=[ \t]*false[ \t]*$/im.test(config)) {
+    return whole(
+      name,
+      text,
+      {
+        kind: 'per-statement',
+        why: `Flyway runs this script outside a transaction (${path.posix.basename(name)}.conf)`,
+      },
+      `keep executeInTransaction=false in ${path.posix.basename(name)}.conf`,
+    )
+  }
   return whole(
     name,
     text,

@@ -51,7 +51,15 @@ export const concurrentlyInTransaction: SafetyRule = {
     return [
       {
         code: 'safety/concurrently-in-transaction',
-        message: `${what} cannot run inside a transaction block, and ${transactionWhy}: the migration fails with "${what.split(' …')[0].replace(' (before PostgreSQL 12)', '')} cannot run inside a transaction block"`,
+        message: `${what} cannot run inside a transaction block, and ${transactionWhy}: the migration fails${
+          unit.transaction.kind === 'flyway' && /refuses/.test(transactionWhy)
+            ? ''
+            : ` ("${what
+                .replace(/ …| \(before PostgreSQL 12\)/g, '')
+                .split(' ')
+                .slice(0, 4)
+                .join(' ')} cannot run inside a transaction block")`
+        }`,
         fix: unit.outsideTransaction,
         fails: true,
       },
