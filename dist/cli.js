@@ -18,7 +18,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-NUIBN7DD.js";
+} from "./chunks/chunk-BZP765J4.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -33,7 +33,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-NUIBN7DD.js";
+} from "./chunks/chunk-BZP765J4.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { kindOf, text, type ChangeSetRef, type Entry } from '../check/formats/liquibase-changelog.js'
 import { parseChangelog } from '../check/formats/liquibase-parse.js'
 import { resolve } from '../check/formats/liquibase-walk.js'
-import type { SqlUnit, TransactionRule } from './units.js'
+import { keepOnly, type SqlUnit, type TransactionRule } from './units.js'
 
 /*
  * Liquibase's units: its changesets in the order it runs them (liquibase/liquibase v4.33.0: an include loads the
@@ -106,7 +106,7 @@ function formattedSqlUnits(
     const from = starts[changeSet.line] ?? source.length
     const next = changeSets[index + 1]
     const to = next ? starts[next.line - 1] : source.length
-    const kept = keepLines(source, from, to)
+    const kept = keepOnly(source, from, to)
     return [
       {
         file,
@@ -118,11 +118,6 @@ function formattedSqlUnits(
       },
     ]
   })
-}
-
-function keepLines(text: string, from: number, to: number): string {
-  const blank = (part: string): string => part.replace(/[^\n]/g, ' ')
-  return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to))
 }
 
 /** A name as Liquibase writes it for PostgreSQL: plain when it can be, quoted otherwise. */
