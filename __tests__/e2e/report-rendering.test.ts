@@ -117,7 +117,11 @@ describe('reports as GitHub shows them', () => {
     expect(run.status, run.stdout).toBe(0)
     for (const page of pages) {
       plainOnPage(page)
-      expect(page.text).toMatch(/^Migrations: migrations \(atlas\) — ✅ valid$/m)
+      // The new ALTER takes ACCESS EXCLUSIVE with no lock_timeout: valid, with deploy safety's warning on the page.
+      expect(page.text).toMatch(/^Migrations: migrations \(atlas\) — ✅ valid · ⚠️ 1 deploy-safety warning$/m)
+      expect(page.text).toMatch(/^Deploy safety \(PostgreSQL 17\)$/m)
+      expect(page.text).toContain('ALTER TABLE users ADD COLUMN email text')
+      expect(page.text).toContain('🔒 ACCESS EXCLUSIVE: blocks every read and write of the table')
       const rows = page.tables.flat().map((row) => row.join(' | '))
       expect(rows).toContain('20240103000000 | 20240103000000_add_email.sql 🆕 | 41 B')
       // the name is a link to the file at the pull request's head
@@ -175,7 +179,8 @@ describe('reports as GitHub shows them', () => {
     expect(comment!.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     for (const page of pages) {
       plainOnPage(page)
-      expect(page.text).toMatch(/^Migrations: migrations \(golang-migrate\) — ✅ valid$/m)
+      expect(page.text).toMatch(/^Migrations: migrations \(golang-migrate\) — ✅ valid · ⚠️ 2 deploy-safety warnings$/m)
+      expect(page.text).toContain('CREATE INDEX orders_idx ON t1 (id)')
       // the new migration is on the page as it opens; the 299 others are one click away
       expect(page.text).toContain('000300_add_orders_index.up.sql 🆕')
       expect(page.text).not.toContain('000150_create_table_number_000150.up.sql')
