@@ -390,7 +390,14 @@ describe('the action', () => {
     )
     expect(warned.summary).toContain('#### Deploy safety (PostgreSQL 17)')
     expect(warned.summary).toContain('<code>CREATE INDEX users&#95;n ON users (n)</code>')
+    // The message says what the lock blocks; the lock line gives its mode, and the no-lock-timeout line what it blocks.
+    expect(warned.summary).toContain(
+      'it blocks every write to the table (reads go on) until the index is built<br>🔒 SHARE |',
+    )
     expect(warned.summary).toContain('🔒 SHARE: blocks every write to the table (reads go on)')
+    // The SQL a fix quotes is a code span to copy, escaped like any other.
+    expect(warned.summary).toContain('write <code>CREATE INDEX CONCURRENTLY</code> (reads and writes go on')
+    expect(warned.summary).toContain('<code>-- migrate:up transaction:false</code>')
     expect(warned.summary).toMatch(/⚠️ 2 deploy-safety warnings/)
     const failed = run('error')
     expect(failed.status).toBe(1)

@@ -18,7 +18,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-BZP765J4.js";
+} from "./chunks/chunk-HWRAAIBW.js";
 import {
   CLI_NAMES,
   COMMANDS,

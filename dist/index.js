@@ -33,7 +33,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-BZP765J4.js";
+} from "./chunks/chunk-HWRAAIBW.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -91,8 +91,9 @@ function renderSafetySection(report, context, room = () => true) {
     const rows = list.map((finding) => {
       const where = linkedLine(finding, context);
       const statement = finding.statement === "" ? "" : `${code(finding.statement)}<br>`;
-      const lock = finding.lock ? `<br>🔒 ${cell(finding.lock)}: ${cell(finding.blocks ?? "")}` : "";
-      return `| ${ICON[finding.severity]} | ${where} | ${statement}${cell(finding.message)}${lock} | ${cell(finding.fix)} · ${code(finding.code)} |`;
+      const blocks = finding.blocks && !finding.message.includes(finding.blocks) ? `: ${cell(finding.blocks)}` : "";
+      const lock = finding.lock ? `<br>🔒 ${cell(finding.lock)}${blocks}` : "";
+      return `| ${ICON[finding.severity]} | ${where} | ${statement}${cell(finding.message)}${lock} | ${fixCell(finding.fix)} · ${code(finding.code)} |`;
     });
     const header = ["| | Line | What it does | Fix |", "|---|---|---|---|"];
     if (!room([...title, ...header, rows[0] ?? ""])) break;
@@ -106,6 +107,9 @@ function renderSafetySection(report, context, room = () => true) {
   }
   if (left > 0) lines.push(`… ${plural(left, "more finding")}: see the annotations and the log.`, "");
   return lines;
+}
+function fixCell(fix) {
+  return fix.split("`").map((part, index) => index % 2 === 1 ? code(part) : cell(part)).join("");
 }
 function linkedLine(finding, context) {
   const text = code(`${finding.file}:${finding.line}`);

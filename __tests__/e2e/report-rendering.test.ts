@@ -122,6 +122,8 @@ describe('reports as GitHub shows them', () => {
       expect(page.text).toMatch(/^Deploy safety \(PostgreSQL 17\)$/m)
       expect(page.text).toContain('ALTER TABLE users ADD COLUMN email text')
       expect(page.text).toContain('🔒 ACCESS EXCLUSIVE: blocks every read and write of the table')
+      // The fix's SQL reads as it pastes (a code span: no escape shows, the quotes are plain).
+      expect(page.text).toContain("start the migration with SET LOCAL lock_timeout = '5s' (it holds")
       const rows = page.tables.flat().map((row) => row.join(' | '))
       expect(rows).toContain('20240103000000 | 20240103000000_add_email.sql 🆕 | 41 B')
       // the name is a link to the file at the pull request's head

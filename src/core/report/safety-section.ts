@@ -47,8 +47,10 @@ export function renderSafetySection(
     const rows = list.map((finding) => {
       const where = linkedLine(finding, context)
       const statement = finding.statement === '' ? '' : `${code(finding.statement)}<br>`
-      const lock = finding.lock ? `<br>🔒 ${cell(finding.lock)}: ${cell(finding.blocks ?? '')}` : ''
-      return `| ${ICON[finding.severity]} | ${where} | ${statement}${cell(finding.message)}${lock} | ${cell(finding.fix)} · ${code(finding.code)} |`
+      // What the lock blocks, unless the message already says it.
+      const blocks = finding.blocks && !finding.message.includes(finding.blocks) ? `: ${cell(finding.blocks)}` : ''
+      const lock = finding.lock ? `<br>🔒 ${cell(finding.lock)}${blocks}` : ''
+      return `| ${ICON[finding.severity]} | ${where} | ${statement}${cell(finding.message)}${lock} | ${fixCell(finding.fix)} · ${code(finding.code)} |`
     })
     const header = ['| | Line | What it does | Fix |', '|---|---|---|---|']
     if (!room([...title, ...header, rows[0] ?? ''])) break
@@ -62,6 +64,17 @@ export function renderSafetySection(
   }
   if (left > 0) lines.push(`… ${plural(left, 'more finding')}: see the annotations and the log.`, '')
   return lines
+}
+
+/**
+ * A fix as a cell: the SQL and directives it quotes between backticks become code spans to copy. Every part is
+ * escaped (a table's name inside a quote may hold anything, even a backtick: it then reads oddly, never as markdown).
+ */
+function fixCell(fix: string): string {
+  return fix
+    .split('`')
+    .map((part, index) => (index % 2 === 1 ? code(part) : cell(part)))
+    .join('')
 }
 
 function linkedLine(finding: SafetyFinding, context: { readonly dir: string; readonly link?: FileLink }): string {

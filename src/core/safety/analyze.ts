@@ -72,7 +72,8 @@ export async function analyzeSafety(input: SafetyInput): Promise<SafetyReport> {
     const group = groupOf(unit, input.established)
     const isNew = group !== 'base'
     const parsed = parser.parse(unit.sql)
-    const lineOf = (offset: number): number => unit.line ?? lineAt(unit.sql, offset)
+    const lines = unit.line === undefined ? lineStarts(unit.sql) : []
+    const lineOf = (offset: number): number => unit.line ?? lineAt(lines, offset)
     if (isNew) judged.push(unit.label)
     if (!parsed.ok) {
       if (isNew && !unit.generatedFrom)
@@ -301,11 +302,11 @@ function untimedLock(context: Judged): Finding | undefined {
     code: 'safety/no-lock-timeout',
     table: shown(table),
     lock: mode,
-    message: `takes ${mode} on ${shown(table)} with no lock_timeout: if a long query holds the table, this waits for it and every query after it waits too, so the lock ${BLOCKS[mode].replace(/^blocks/, 'blocks')} for as long as that query runs`,
+    message: `takes ${mode} on ${shown(table)} with no lock_timeout: behind a long query on ${shown(table)} it waits, and every query that comes after it waits too, for as long as that query runs`,
     fix:
       context.unit.transaction.kind === 'wrapped'
-        ? "start the migration with SET LOCAL lock_timeout = '5s' (it holds to the end of the tool's transaction), and retry the deploy if it times out"
-        : "start the migration with SET lock_timeout = '5s', and retry the deploy if it times out",
+        ? "start the migration with `SET LOCAL lock_timeout = '5s'` (it holds to the end of the tool's transaction), and retry the deploy if it times out"
+        : "start the migration with `SET lock_timeout = '5s'`, and retry the deploy if it times out",
   }
 }
 
@@ -352,10 +353,23 @@ function ignoreFindings(file: string, ignores: Map<number, Ignore>): SafetyFindi
   return findings
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++
-  return line
+/** The offset each line starts at (line 1 at 0). */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/** The 1-based line of an offset: the number of line starts at or before it. */
+function lineAt(starts: readonly number[], offset: number): number {
+  let low = 0
+  let high = starts.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (starts[middle] <= offset) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 const oneLine = (sql: string): string => clipped(sql.replace(/\s+/g, ' ').trim(), 160)

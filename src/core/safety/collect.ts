@@ -25,9 +25,22 @@ export interface UnitSource {
   readonly maxFileSize: number
 }
 
+/** A directory's files read once each (the units and their ignore comments need the same text), bounded, no links. */
+function reader({ dir, maxFileSize }: UnitSource): (name: string) => string {
+  const texts = new Map<string, string>()
+  return (name) => {
+    let text = texts.get(name)
+    if (text === undefined) {
+      text = readTextBounded(path.join(dir, name), maxFileSize, dir)
+      texts.set(name, text)
+    }
+    return text
+  }
+}
+
 /** The units the tool runs from a validated directory, every read bounded and never through a link. */
-export async function collectUnits({ tool, dir, validation, changelog, maxFileSize }: UnitSource): Promise<SqlUnit[]> {
-  const read = (name: string): string => readTextBounded(path.join(dir, name), maxFileSize, dir)
+export async function collectUnits(source: UnitSource, read = reader(source)): Promise<SqlUnit[]> {
+  const { tool, validation, changelog } = source
   if (tool === 'liquibase') {
     const names = validation.shipped
     const master = masterChangelog(names, { changelog })
@@ -55,13 +68,14 @@ export async function checkSafety(
   settings: SafetySettings,
   established: ReadonlySet<string> | undefined,
 ): Promise<{ report: SafetyReport; problems: Problem[] }> {
-  const units = await collectUnits(source)
+  const read = reader(source)
+  const units = await collectUnits(source, read)
   const report = await analyzeSafety({
     units,
     established,
     postgresVersion: settings.postgresVersion,
     mode: settings.mode === 'error' ? 'error' : 'warn',
-    read: (name) => readTextBounded(path.join(source.dir, name), source.maxFileSize, source.dir),
+    read,
   })
   const problems = report.findings.map((finding): Problem => ({
     code: finding.code,

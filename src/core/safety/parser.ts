@@ -5,6 +5,8 @@
  * MAX_NESTING deep (the grammar recurses on nesting, and a stranger's file must not exhaust its stack).
  */
 
+import { setFlagsFromString } from 'node:v8'
+
 /** One statement as the parser read it: its node (one key, the statement's type) and where it sits. */
 export interface ParsedStatement {
   /** The statement's node: `{ IndexStmt: {…} }`, `{ AlterTableStmt: {…} }`, … as libpg-query gives it. */
@@ -37,6 +39,10 @@ let loading: Promise<Libpg> | undefined
 
 /** The parser, loaded once (its WebAssembly is compiled on first use). */
 export async function loadParser(): Promise<SqlParser> {
+  // Compiled by V8's baseline compiler only: a run parses each migration once and exits, and tiering up to the
+  // optimising compiler cost more than it saved (bench/safety.mjs: the parse of 10,000 statements ~100 ms instead of
+  // ~160-200 ms). The flag applies to WebAssembly compiled from now on (libxml2's loader sets it too).
+  setFlagsFromString('--liftoff-only')
   loading ??= import('libpg-query').then(async (module) => {
     // The CommonJS build (what Node's resolution and the bundle pick) puts the API on `default`.
     const api = ((module as { loadModule?: unknown }).loadModule ? module : module.default) as unknown as Libpg

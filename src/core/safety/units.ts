@@ -95,7 +95,7 @@ function atlasUnit(name: string, text: string): SqlUnit {
     none
       ? { kind: 'per-statement', why: "Atlas runs this file statement by statement ('-- atlas:txmode none')" }
       : { kind: 'wrapped', why: 'Atlas runs each file in one transaction (tx-mode file, the default)' },
-    "put the statement in a migration of its own that starts with '-- atlas:txmode none' and a blank line",
+    'put the statement in a migration of its own that starts with `-- atlas:txmode none` and a blank line',
   )
 }
 
@@ -147,7 +147,7 @@ function flywayUnit(name: string, text: string, config?: string): SqlUnit {
         kind: 'per-statement',
         why: `Flyway runs this script outside a transaction (${path.posix.basename(name)}.conf)`,
       },
-      `keep executeInTransaction=false in ${path.posix.basename(name)}.conf`,
+      `keep \`executeInTransaction=false\` in ${path.posix.basename(name)}.conf`,
     )
   }
   return whole(
@@ -157,7 +157,7 @@ function flywayUnit(name: string, text: string, config?: string): SqlUnit {
       kind: 'flyway',
       why: 'Flyway runs a script in one transaction unless a statement in it cannot run in one',
     },
-    `put the statement alone in a migration of its own (or set executeInTransaction=false in ${path.posix.basename(name)}.conf)`,
+    `put the statement alone in a migration of its own (or set \`executeInTransaction=false\` in ${path.posix.basename(name)}.conf)`,
   )
 }
 
@@ -184,7 +184,7 @@ function dbmateUnit(name: string, text: string): SqlUnit | undefined {
             why: "dbmate sends the up block as one query ('transaction:false'), and PostgreSQL runs a query of several statements as one transaction",
           }
         : { kind: 'wrapped', why: 'dbmate runs each migration in one transaction' },
-      "put the statement alone in a migration of its own whose first line is '-- migrate:up transaction:false'",
+      'put the statement alone in a migration of its own whose first line is `-- migrate:up transaction:false`',
     ),
     source: text,
   }
@@ -209,7 +209,7 @@ function gooseUnit(name: string, text: string): SqlUnit | undefined {
       noTransaction
         ? { kind: 'per-statement', why: "goose runs this file statement by statement ('-- +goose NO TRANSACTION')" }
         : { kind: 'wrapped', why: 'goose runs each migration in one transaction' },
-      "put the statement in a migration of its own with '-- +goose NO TRANSACTION' at the top",
+      'put the statement in a migration of its own with `-- +goose NO TRANSACTION` at the top',
     ),
     source: text,
   }

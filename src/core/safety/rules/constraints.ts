@@ -32,7 +32,7 @@ export const constraintWithoutNotValid: SafetyRule = {
           table: table && shown(table),
           lock,
           message: `ADD ${foreign ? 'FOREIGN KEY' : 'CHECK'} on ${shown(table!)} checks every existing row at once under a ${lock} lock${foreign && referenced ? ` on ${shown(table!)} and ${shown(referenced)}` : ''}: it ${BLOCKS[lock]} for the whole scan`,
-          fix: `add it NOT VALID (ALTER TABLE ${shown(table!)} ADD CONSTRAINT ${name} … NOT VALID), then run ALTER TABLE ${shown(table!)} VALIDATE CONSTRAINT ${name} in a later migration (or another transaction): it scans under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on`,
+          fix: `add it NOT VALID (\`ALTER TABLE ${shown(table!)} ADD CONSTRAINT ${name} … NOT VALID\`), then run \`ALTER TABLE ${shown(table!)} VALIDATE CONSTRAINT ${name}\` in a later migration (or another transaction): it scans under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on`,
         })
       } else if (command.subtype === 'AT_ValidateConstraint') {
         const name = str(command.name)
@@ -43,7 +43,7 @@ export const constraintWithoutNotValid: SafetyRule = {
             table: table && shown(table),
             lock: 'ACCESS EXCLUSIVE',
             message: `VALIDATE CONSTRAINT ${name} runs in the same transaction as the ADD … NOT VALID that created it: the ADD's lock on ${shown(table!)} is still held for the whole scan, so NOT VALID gains nothing`,
-            fix: 'move the VALIDATE CONSTRAINT to a later migration (or after a COMMIT, in a tool that runs this file outside a transaction)',
+            fix: 'move the `VALIDATE CONSTRAINT` to a later migration (or after a `COMMIT`, in a tool that runs this file outside a transaction)',
           })
         }
       }
@@ -79,8 +79,8 @@ export const setNotNull: SafetyRule = {
         message: `SET NOT NULL on ${shown(table!)}.${column} scans every row under an ACCESS EXCLUSIVE lock: it ${BLOCKS['ACCESS EXCLUSIVE']} for the whole scan${proven ? ' (PostgreSQL before 12 does not use the CHECK that proves it)' : ''}`,
         fix:
           postgresVersion >= 12
-            ? `first ALTER TABLE ${shown(table!)} ADD CONSTRAINT ${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT ${column}_not_null in a later migration; SET NOT NULL after that skips the scan (drop the CHECK afterwards)`
-            : 'PostgreSQL before 12 always scans: keep a validated CHECK (col IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a quiet window',
+            ? `first \`ALTER TABLE ${shown(table!)} ADD CONSTRAINT ${column}_not_null CHECK (${column} IS NOT NULL) NOT VALID\`, then \`ALTER TABLE ${shown(table!)} VALIDATE CONSTRAINT ${column}_not_null\` in a later migration; \`SET NOT NULL\` after that skips the scan (drop the CHECK afterwards)`
+            : 'PostgreSQL before 12 always scans: keep a validated `CHECK (col IS NOT NULL)` constraint instead of `SET NOT NULL`, or run it in a quiet window',
       })
     }
     return findings
@@ -118,7 +118,7 @@ export const uniqueWithoutIndex: SafetyRule = {
           table: table && shown(table),
           lock: 'ACCESS EXCLUSIVE',
           message: `ADD ${what} on ${shown(table!)} builds its unique index under an ACCESS EXCLUSIVE lock: it ${BLOCKS['ACCESS EXCLUSIVE']} until the index is built`,
-          fix: `build the index first with CREATE UNIQUE INDEX CONCURRENTLY ${shown(table!).replace(/\W/g, '_')}_${on.replace(/\W/g, '_')}_key ON ${shown(table!)} (${on}) (outside a transaction), then ALTER TABLE ${shown(table!)} ADD CONSTRAINT … ${what} USING INDEX …`,
+          fix: `build the index first with \`CREATE UNIQUE INDEX CONCURRENTLY ${shown(table!).replace(/\W/g, '_')}_${on.replace(/\W/g, '_')}_key ON ${shown(table!)} (${on})\` (outside a transaction), then \`ALTER TABLE ${shown(table!)} ADD CONSTRAINT … ${what} USING INDEX …\``,
         })
       }
     }

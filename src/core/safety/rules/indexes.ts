@@ -15,7 +15,7 @@ export const indexWithoutConcurrently: SafetyRule = {
         table: table && shown(table),
         lock: 'SHARE',
         message: `CREATE INDEX on ${table ? shown(table) : 'the table'}, which already exists, takes a SHARE lock for the whole build: it ${BLOCKS.SHARE} until the index is built`,
-        fix: `write CREATE ${node.unique === true ? 'UNIQUE ' : ''}INDEX CONCURRENTLY (reads and writes go on while it builds); ${unit.outsideTransaction}`,
+        fix: `write \`CREATE ${node.unique === true ? 'UNIQUE ' : ''}INDEX CONCURRENTLY\` (reads and writes go on while it builds); ${unit.outsideTransaction}`,
       },
     ]
   },
@@ -37,7 +37,7 @@ export const dropIndexWithoutConcurrently: SafetyRule = {
         table: table && shown(table),
         lock: 'ACCESS EXCLUSIVE',
         message: `DROP INDEX ${dropped.map((key) => shown(key!)).join(', ')} takes an ACCESS EXCLUSIVE lock on ${table ? shown(table) : 'its table'}: it ${BLOCKS['ACCESS EXCLUSIVE']} while it waits and drops`,
-        fix: `write DROP INDEX CONCURRENTLY (one index per statement); ${unit.outsideTransaction}`,
+        fix: `write \`DROP INDEX CONCURRENTLY\` (one index per statement); ${unit.outsideTransaction}`,
       },
     ]
   },
@@ -70,8 +70,8 @@ export const reindexWithoutConcurrently: SafetyRule = {
         message: `REINDEX takes a SHARE lock on ${what} (${BLOCKS.SHARE}) and an ACCESS EXCLUSIVE lock on each index it rebuilds (queries that would use it wait) until it is done`,
         fix:
           postgresVersion >= 12
-            ? `write REINDEX (CONCURRENTLY) …, or REINDEX … CONCURRENTLY (PostgreSQL 12+); ${unit.outsideTransaction}`
-            : 'PostgreSQL before 12 has no REINDEX CONCURRENTLY: build a new index with CREATE INDEX CONCURRENTLY, then DROP INDEX CONCURRENTLY the old one',
+            ? `write \`REINDEX (CONCURRENTLY) …\` (PostgreSQL 12+); ${unit.outsideTransaction}`
+            : 'PostgreSQL before 12 has no `REINDEX CONCURRENTLY`: build a new index with `CREATE INDEX CONCURRENTLY`, then `DROP INDEX CONCURRENTLY` the old one',
       },
     ]
   },
