@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
 import {
+  applyJson,
   applyRequest,
   assertTag,
   checkedBaseImage,
@@ -11,6 +12,7 @@ import {
   parseImageName,
   readOption,
   renderApplyText,
+  renderSafetyText,
   renderValidationText,
   runPipeline,
   safetySettings,
@@ -18,7 +20,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-HWRAAIBW.js";
+} from "./chunks/chunk-WQJKMBTQ.js";
 import {
   CLI_NAMES,
   COMMANDS,
@@ -35,7 +37,7 @@ import {
   mayHoldCommand,
   nameOptions,
   showName
-} from "./chunks/chunk-I5OIH6DQ.js";
+} from "./chunks/chunk-TINLM5AB.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/cli/pipe.ts
@@ -453,7 +455,14 @@ async function run(argv, io, env) {
     const image = outcome.image;
     if (!image) return 1;
     if (outcome.apply) {
-      io.out(renderApplyText(outcome.apply, request.check.dir));
+      if (args.json) io.out(`${JSON.stringify(applyJson(outcome.apply, outcome.validation.safety), null, 2)}
+`);
+      else {
+        io.out(renderApplyText(outcome.apply, request.check.dir));
+        if (outcome.validation.safety)
+          io.out(`${renderSafetyText(outcome.validation.safety, request.check.dir).map(showName).join("\n")}
+`);
+      }
       return outcome.apply.ok ? 0 : 1;
     }
     const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? "pushed" : image.archive ? "wrote" : "built";

@@ -27,13 +27,14 @@ import {
   readOption,
   readRunContext,
   renderApplySection,
+  renderSafetySection,
   runPipeline,
   runnerPath,
   safetySettings,
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-HWRAAIBW.js";
+} from "./chunks/chunk-WQJKMBTQ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,
@@ -50,76 +51,16 @@ import {
   markdownFence,
   mayHoldCommand,
   showName
-} from "./chunks/chunk-I5OIH6DQ.js";
+} from "./chunks/chunk-TINLM5AB.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/run.ts
 import { tmpdir } from "node:os";
 
 // src/core/report/summary.ts
-import path2 from "node:path";
-
-// src/core/report/safety-section.ts
 import path from "node:path";
 var cell = markdownCell;
 var code = markdownCode;
-var ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
-var plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-function renderSafetySection(report, context, room = () => true) {
-  const scope = context.baseName === void 0 ? `${plural(report.migrations.length, "migration")} read` : `${plural(report.migrations.length, "new migration")} read, against what ${cell(context.baseName)} already has`;
-  const heading = `#### Deploy safety (PostgreSQL ${report.postgresVersion})`;
-  if (report.notChecked !== void 0) return [heading, "", `➖ ${cell(report.notChecked)}`, ""];
-  const findings = report.findings;
-  const counted = findings.filter(({ severity }) => severity !== "notice");
-  if (counted.length === 0) {
-    const notes = findings.length > 0 ? ` (${plural(findings.length, "statement")} could not be read: see the notices)` : "";
-    return [
-      heading,
-      "",
-      `✅ nothing in the ${scope.replace(" read", "")} locks, rewrites or drops what a running release uses${notes}.`,
-      ""
-    ];
-  }
-  const lines = [heading, "", `${plural(counted.length, "finding")} in the ${scope}:`, ""];
-  const byMigration = /* @__PURE__ */ new Map();
-  for (const finding of findings)
-    byMigration.set(finding.migration, [...byMigration.get(finding.migration) ?? [], finding]);
-  let left = findings.length;
-  for (const [migration, list] of byMigration) {
-    const link = context.link?.(path.join(context.dir, list[0].file));
-    const title = [`**${link ? `[${code(migration)}](${link})` : code(migration)}**`, ""];
-    const rows = list.map((finding) => {
-      const where = linkedLine(finding, context);
-      const statement = finding.statement === "" ? "" : `${code(finding.statement)}<br>`;
-      const blocks = finding.blocks && !finding.message.includes(finding.blocks) ? `: ${cell(finding.blocks)}` : "";
-      const lock = finding.lock ? `<br>🔒 ${cell(finding.lock)}${blocks}` : "";
-      return `| ${ICON[finding.severity]} | ${where} | ${statement}${cell(finding.message)}${lock} | ${fixCell(finding.fix)} · ${code(finding.code)} |`;
-    });
-    const header = ["| | Line | What it does | Fix |", "|---|---|---|---|"];
-    if (!room([...title, ...header, rows[0] ?? ""])) break;
-    lines.push(...title, ...header);
-    for (const row of rows) {
-      if (!room([row])) break;
-      lines.push(row);
-      left--;
-    }
-    lines.push("");
-  }
-  if (left > 0) lines.push(`… ${plural(left, "more finding")}: see the annotations and the log.`, "");
-  return lines;
-}
-function fixCell(fix) {
-  return fix.split("`").map((part, index) => index % 2 === 1 ? code(part) : cell(part)).join("");
-}
-function linkedLine(finding, context) {
-  const text = code(`${finding.file}:${finding.line}`);
-  const url = context.link?.(path.join(context.dir, finding.file), finding.line);
-  return url ? `[${text}](${url})` : text;
-}
-
-// src/core/report/summary.ts
-var cell2 = markdownCell;
-var code2 = markdownCode;
 var COMMENT_LIMIT = 65536;
 var SUMMARY_LIMIT = 1024 * 1024;
 var commentBudget = (reserved = 0) => ({ limit: COMMENT_LIMIT - reserved, measure: (t) => t.length });
@@ -135,8 +76,8 @@ function size(bytes) {
 }
 function blobLink(serverUrl, repository, sha) {
   return (file, line) => {
-    const relative = path2.posix.normalize(file.split(path2.sep).join("/"));
-    if (path2.posix.isAbsolute(relative) || relative === ".." || relative.startsWith("../")) return void 0;
+    const relative = path.posix.normalize(file.split(path.sep).join("/"));
+    if (path.posix.isAbsolute(relative) || relative === ".." || relative.startsWith("../")) return void 0;
     const encoded = relative.split("/").map((part) => encodeURIComponent(part).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)).join("/");
     return `${serverUrl}/${repository}/blob/${sha}/${encoded}${line === void 0 ? "" : `#L${line}`}`;
   };
@@ -145,43 +86,43 @@ var NAME_RULE = /^(?:[a-z-]+\/)?(?:bad-name|(?:ignored|skipped)-name|duplicate-v
 var CHECKS = [
   {
     name: "atlas.sum matches the files",
-    covers: (code3) => code3.startsWith("checksum") || code3 === "line-endings",
+    covers: (code2) => code2.startsWith("checksum") || code2 === "line-endings",
     // Nothing to match: say so rather than a ✅ over no file (the files shipped are listed below).
-    vacuous: (validation) => validation.entries.length === 0 ? `it covers no file (Atlas's ${cell2(validation.format)} format hashes none of these)` : void 0
+    vacuous: (validation) => validation.entries.length === 0 ? `it covers no file (Atlas's ${cell(validation.format)} format hashes none of these)` : void 0
   },
-  { name: "names and versions", covers: (code3) => NAME_RULE.test(code3) },
+  { name: "names and versions", covers: (code2) => NAME_RULE.test(code2) },
   {
     name: "the tool's own rules",
-    covers: (code3) => isRuleCode(code3) && !NAME_RULE.test(code3) && !code3.endsWith("/directory-named-sql")
+    covers: (code2) => isRuleCode(code2) && !NAME_RULE.test(code2) && !code2.endsWith("/directory-named-sql")
   },
   {
     name: "plain files (no symlinks, binaries or special files)",
-    covers: (code3) => code3 === "symlink" || code3 === "binary" || code3 === "not-regular" || code3.endsWith("/directory-named-sql")
+    covers: (code2) => code2 === "symlink" || code2 === "binary" || code2 === "not-regular" || code2.endsWith("/directory-named-sql")
   },
-  { name: "applied migrations unchanged", covers: (code3) => code3 === "applied-changed", needsBase: true },
-  { name: "new migrations in order", covers: (code3) => code3 === "out-of-order", needsBase: true }
+  { name: "applied migrations unchanged", covers: (code2) => code2 === "applied-changed", needsBase: true },
+  { name: "new migrations in order", covers: (code2) => code2 === "out-of-order", needsBase: true }
 ];
-var ICON2 = { error: "❌", warning: "⚠️", notice: "ℹ️" };
-var plural2 = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+var ICON = { error: "❌", warning: "⚠️", notice: "ℹ️" };
+var plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 function verdict(validation) {
   const errors = validation.problems.filter(({ severity }) => severity === "error").length;
-  return errors === 0 ? "✅ valid" : `❌ ${plural2(errors, "error")}`;
+  return errors === 0 ? "✅ valid" : `❌ ${plural(errors, "error")}`;
 }
 function fileCell(problem, link) {
-  const where = code2(problem.line === void 0 ? problem.file : `${problem.file}:${problem.line}`);
+  const where = code(problem.line === void 0 ? problem.file : `${problem.file}:${problem.line}`);
   return linked(where, link?.(problem.file, problem.line));
 }
 var linked = (text, url) => url ? `[${text}](${url})` : text;
 function renderSummary(validation, context = {}, budget) {
   const { migrations } = validation;
-  const problems = validation.problems.filter(({ code: code3 }) => !code3.startsWith("safety/"));
+  const problems = validation.problems.filter(({ code: code2 }) => !code2.startsWith("safety/"));
   const added = new Set(context.added ?? []);
   const unsafe = (validation.safety?.findings ?? []).filter(({ severity }) => severity === "warning").length;
-  const heading = `### Migrations: ${cell2(validation.dir)} (${cell2(validation.format)}) — ${verdict(validation)}${unsafe > 0 ? ` · ⚠️ ${plural2(unsafe, "deploy-safety warning")}` : ""}${context.failed ? ` · ❌ ${cell2(context.failed)}` : ""}`;
-  const facts = `**${plural2(validation.count, validation.countUnit)}** · latest version ${validation.latestVersion === void 0 ? "—" : code2(validation.latestVersion)} · ${validation.entries.length === 0 ? "atlas.sum covers no file" : `atlas.sum ${code2(validation.checksum)}`}`;
+  const heading = `### Migrations: ${cell(validation.dir)} (${cell(validation.format)}) — ${verdict(validation)}${unsafe > 0 ? ` · ⚠️ ${plural(unsafe, "deploy-safety warning")}` : ""}${context.failed ? ` · ❌ ${cell(context.failed)}` : ""}`;
+  const facts = `**${plural(validation.count, validation.countUnit)}** · latest version ${validation.latestVersion === void 0 ? "—" : code(validation.latestVersion)} · ${validation.entries.length === 0 ? "atlas.sum covers no file" : `atlas.sum ${code(validation.checksum)}`}`;
   const skipped = CHECKS.some(({ needsBase }) => needsBase) && context.baseName === void 0;
   const checks = [
-    context.baseName === void 0 ? "Checks:" : `Checks (compared with ${cell2(context.baseName)}):`,
+    context.baseName === void 0 ? "Checks:" : `Checks (compared with ${cell(context.baseName)}):`,
     "",
     ...CHECKS.map(({ name, covers, needsBase, vacuous }) => {
       if (needsBase && context.baseName === void 0) return `- ➖ ${name}`;
@@ -194,11 +135,11 @@ function renderSummary(validation, context = {}, budget) {
   ];
   const head = [heading, "", facts, "", ...checks, ""].join("\n");
   const uncovered = uncoveredGroups(validation).flatMap(({ reason, names }) => [
-    `ℹ️ ${plural2(names.length, "file")} shipped in the image ${names.length === 1 ? "is" : "are"} not covered by atlas.sum: ${cell2(reason)}.`,
+    `ℹ️ ${plural(names.length, "file")} shipped in the image ${names.length === 1 ? "is" : "are"} not covered by atlas.sum: ${cell(reason)}.`,
     "",
-    names.length === 1 ? `- ${code2(names[0])}` : `<details><summary>The ${names.length} files</summary>
+    names.length === 1 ? `- ${code(names[0])}` : `<details><summary>The ${names.length} files</summary>
 
-${names.map((name) => `- ${code2(name)}`).join("\n")}
+${names.map((name) => `- ${code(name)}`).join("\n")}
 
 </details>`,
     ""
@@ -206,12 +147,12 @@ ${names.map((name) => `- ${code2(name)}`).join("\n")}
   const faulty = new Set(problems.map(({ file }) => file));
   const row = (migration) => {
     const note = `${migration.ignored ? " (atlas:sum ignore)" : ""}${added.has(migration.name) ? " 🆕" : ""}`;
-    const name = linked(code2(migration.name), context.link?.(path2.join(validation.dir, migration.name)));
-    return `| ${cell2(migration.version ?? "—")} | ${name}${note} | ${size(migration.size)} |`;
+    const name = linked(code(migration.name), context.link?.(path.join(validation.dir, migration.name)));
+    return `| ${cell(migration.version ?? "—")} | ${name}${note} | ${size(migration.size)} |`;
   };
   const header = ["| Version | Name | Size |", "|---|---|---:|"];
   const inView = migrations.filter(
-    ({ name }) => added.has(name) || faulty.has(path2.join(validation.dir, name)) || faulty.has(name)
+    ({ name }) => added.has(name) || faulty.has(path.join(validation.dir, name)) || faulty.has(name)
   );
   const fold = migrations.length > SHOWN_OPEN;
   const out = [head];
@@ -236,7 +177,7 @@ ${names.map((name) => `- ${code2(name)}`).join("\n")}
   if (problems.length > 0) {
     addRows(
       problems.map(
-        (problem) => `| ${ICON2[problem.severity]} | ${fileCell(problem, context.link)} | ${cell2(problem.message)} | ${cell2(problem.fix ?? "")} |`
+        (problem) => `| ${ICON[problem.severity]} | ${fileCell(problem, context.link)} | ${cell(problem.message)} | ${cell(problem.fix ?? "")} |`
       ),
       ["| | File | Problem | Fix |", "|---|---|---|---|"],
       (left) => [...more(left, "problems: see the annotations and the log", 4), ""]
@@ -274,16 +215,16 @@ var RESERVE = [
 ];
 function renderImageSummary(result, context) {
   const ref = result.imageRef ?? result.image;
-  const status = result.unchanged ? `♻️ ${cell2(result.unchanged)}` : result.pushed ? "📦 pushed" : "🔨 built, not pushed";
+  const status = result.unchanged ? `♻️ ${cell(result.unchanged)}` : result.pushed ? "📦 pushed" : "🔨 built, not pushed";
   const tags = result.references.length === 1 && result.references[0] === result.image ? [] : result.references;
   const lines = [
     `### Image — ${status}`,
     "",
-    `- Image: ${code2(result.image)}`,
-    ...tags.length > 0 ? [`- Tags: ${tags.map(code2).join(", ")}`] : [],
-    ...result.digest ? [`- Digest: ${code2(result.digest)}`] : [],
-    `- Push: ${cell2(context.reason)}`,
-    result.unchanged ? `- Builder: none, ${cell2(result.unchanged)} (same content key)` : `- Builder: ${cell2(result.builder)}, cache ${cell2(result.cache)}`,
+    `- Image: ${code(result.image)}`,
+    ...tags.length > 0 ? [`- Tags: ${tags.map(code).join(", ")}`] : [],
+    ...result.digest ? [`- Digest: ${code(result.digest)}`] : [],
+    `- Push: ${cell(context.reason)}`,
+    result.unchanged ? `- Builder: none, ${cell(result.unchanged)} (same content key)` : `- Builder: ${cell(result.builder)}, cache ${cell(result.cache)}`,
     ""
   ];
   if (result.pushed) {
@@ -301,12 +242,12 @@ ${context.runExample.replace("IMAGE", ref)}`),
 }
 function renderFailure(failure) {
   return [
-    `### Image — ❌ ${cell2(failure.title)}`,
+    `### Image — ❌ ${cell(failure.title)}`,
     "",
     markdownFence(failure.message),
     "",
-    ...failure.fix ? [`Fix: ${cell2(failure.fix)}`, ""] : [],
-    ...failure.pushed && failure.pushed.length > 0 ? [`Pushed before the failure: ${failure.pushed.map(code2).join(", ")}`, ""] : [],
+    ...failure.fix ? [`Fix: ${cell(failure.fix)}`, ""] : [],
+    ...failure.pushed && failure.pushed.length > 0 ? [`Pushed before the failure: ${failure.pushed.map(code).join(", ")}`, ""] : [],
     "The job failed: the image was not published as asked.",
     ""
   ].join("\n");
@@ -322,7 +263,7 @@ function seconds(ms) {
 
 // src/action/inputs.ts
 import { realpathSync } from "node:fs";
-import path3 from "node:path";
+import path2 from "node:path";
 
 // src/core/github/publish-policy.ts
 var isDefaultBranchPush = (ctx) => ctx.eventName === "push" && ctx.defaultBranch !== void 0 && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
@@ -368,14 +309,14 @@ function workspaceDir(dir) {
   let root;
   try {
     root = realpathSync(workspace);
-    real = realpathSync(path3.resolve(dir));
+    real = realpathSync(path2.resolve(dir));
   } catch (error2) {
     if (errnoCode(error2) === "ENOENT" || errnoCode(error2) === "ENOTDIR") return dir;
     throw new UsageError(`input dir '${showName(dir)}' cannot be resolved (${errnoCode(error2) ?? "error"})`, {
       fix: "point dir at a readable folder of the repository"
     });
   }
-  if (real !== root && !real.startsWith(root + path3.sep)) {
+  if (real !== root && !real.startsWith(root + path2.sep)) {
     throw new UsageError(`input dir '${showName(dir)}' resolves to ${showName(real)}, outside the workspace`, {
       fix: "point dir at a folder of the repository (a link out of GITHUB_WORKSPACE is refused)"
     });
@@ -513,7 +454,7 @@ var actionLog = {
 };
 
 // src/action/report.ts
-import path4 from "node:path";
+import path3 from "node:path";
 
 // src/action/pr-comment.ts
 function commentMarker(dir, tool) {
@@ -593,15 +534,20 @@ function annotate(problem) {
   else if (problem.severity === "warning") warning(text, where);
   else notice(text, where);
 }
-function annotateAll(validation) {
-  for (const problem of bySeverity(validation.problems)) annotate(problem);
+function annotateAll(validation, options = {}) {
+  const now = options.laterSafety ? validation.problems.filter(({ code: code2 }) => !code2.startsWith("safety/")) : validation.problems;
+  for (const problem of bySeverity(now)) annotate(problem);
   const { difference } = validation;
   if (difference && difference.change !== "removed" && validation.problems.some((p) => p.code === "checksum-changed")) {
     notice(
       `this file's hash is not the one atlas.sum line ${difference.line} holds (it was ${difference.change}): see the atlas.sum error`,
-      { file: path4.join(validation.dir, difference.name), title: "migration-image (checksum-changed)" }
+      { file: path3.join(validation.dir, difference.name), title: "migration-image (checksum-changed)" }
     );
   }
+}
+function annotateSafety(validation) {
+  for (const problem of bySeverity(validation.problems.filter(({ code: code2 }) => code2.startsWith("safety/"))))
+    annotate(problem);
 }
 function setOutputs(outcome) {
   const { validation, image } = outcome;
@@ -688,7 +634,7 @@ function errorSummary(run2, error2) {
 }
 function annotateApply(outcome, dir) {
   for (const failure of outcome.apply?.failures ?? []) {
-    const file = failure.file === void 0 ? void 0 : path4.posix.join(dir, failure.file);
+    const file = failure.file === void 0 ? void 0 : path3.posix.join(dir, failure.file);
     error(failure.message, {
       file,
       startLine: file === void 0 ? void 0 : failure.line,
@@ -729,6 +675,7 @@ async function run() {
   let reported = false;
   try {
     action = readActionInputs();
+    const safetyLater = action.request.apply !== void 0 && action.request.image !== void 0;
     if (action.lowercased) notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`);
     const outcome = await runPipeline(action.request, {
       log: actionLog,
@@ -738,9 +685,10 @@ async function run() {
       // The verdict and the problems first, before any docker output.
       validated: (validation) => {
         info2(verdictLine(validation));
-        annotateAll(validation);
+        annotateAll(validation, { laterSafety: safetyLater });
       }
     });
+    if (safetyLater) annotateSafety(outcome.validation);
     setOutputs(outcome);
     const { image } = outcome;
     if (image?.pushed) info2(`pushed ${image.references.join(" ")}${image.digest ? ` (${image.digest})` : ""}`);

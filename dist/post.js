@@ -9,7 +9,7 @@ import {
   CLEANUP_STATE,
   cleanUp,
   trustedCleanup
-} from "./chunks/chunk-I5OIH6DQ.js";
+} from "./chunks/chunk-TINLM5AB.js";
 import "./chunks/chunk-RSHFDZKV.js";
 
 // src/action/post.ts

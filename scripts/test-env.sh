@@ -704,18 +704,24 @@ stop_stale_daemons() { # a daemon whose TMPDIR is gone (started by an older up u
 }
 
 sweep_apply_parts() { # what a run killed mid-check left on this engine: its containers and networks
-  local ids nets
+  # Only what is older than any check lives (the default apply-timeout is 10 minutes): another test run on this
+  # machine may be checking right now, and its containers are not this run's to remove.
+  local ids nets id created now old=()
+  now=$(date +%s)
   ids=$(dk ps -aq --filter label=migration-image.apply)
-  nets=$(dk network ls -q --filter name=migration-image-apply-)
-  if [[ -n $ids ]]; then
-    log "removing $(wc -w <<< "$ids") apply-check container(s) an earlier run left"
-    # shellcheck disable=SC2086 # ids are docker's hex ids, one word each
-    dk rm -f -v $ids > /dev/null
+  for id in $ids; do
+    created=$(dk inspect -f '{{.Created}}' "$id" 2> /dev/null) || continue
+    created=$(date -d "$created" +%s 2> /dev/null) || continue
+    ((now - created > 1800)) && old+=("$id")
+  done
+  if ((${#old[@]} > 0)); then
+    log "removing ${#old[@]} apply-check container(s) an earlier run left"
+    dk rm -f -v "${old[@]}" > /dev/null
   fi
+  nets=$(dk network ls -q --filter name=migration-image-apply- --filter label=migration-image.apply)
   if [[ -n $nets ]]; then
-    log "removing $(wc -w <<< "$nets") apply-check network(s) an earlier run left"
-    # shellcheck disable=SC2086
-    dk network rm $nets > /dev/null
+    # Unused ones only, and only those as old: a running check's network is in use.
+    dk network prune -f --filter label=migration-image.apply --filter until=30m > /dev/null
   fi
   return 0
 }

@@ -1,10 +1,10 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { git } from '../helpers/git.js'
 import { dockerStatus, psqlAt, realEnv } from '../helpers/real-env.js'
 import { pullRequestEvent, runAction, runPost, type ActionRun } from '../helpers/runner.js'
-import { independentSum, makeDir } from '../helpers/tmp.js'
+import { makeDir } from '../helpers/tmp.js'
+import { pullRequest, type Files } from '../helpers/pull-request.js'
 
 // The apply check through dist/ on the real engine: the database is the test env's PostgreSQL server image (built
 // from Debian's packages, scripts/test-env-db.sh), the tools are the psql runner on the Debian psql base and dbmate's
@@ -12,35 +12,6 @@ import { independentSum, makeDir } from '../helpers/tmp.js'
 const env = realEnv()
 const ALLOWED_SECRET = 'input-password-must-not-leak-0123456789'
 const RUNTIME_TOKEN = 'runtime-token-must-not-leak-0123456789'
-
-type Files = Record<string, string>
-
-function commitAll(repo: string, message: string): string {
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', message)
-  return git(repo, 'rev-parse', 'HEAD')
-}
-
-/** A repository whose main holds `base`, and a feature branch that adds `head` (file → content; '' deletes). */
-function pullRequest(
-  dir: string,
-  base: Files,
-  head: Files,
-  format: string,
-): { repo: string; base: string; head: string } {
-  const repo = makeDir(Object.fromEntries(Object.entries(base).map(([name, text]) => [`${dir}/${name}`, text])))
-  const rehash = () => writeFileSync(path.join(repo, dir, 'atlas.sum'), independentSum(path.join(repo, dir), format))
-  rehash()
-  git(repo, 'init', '-q', '-b', 'main')
-  const baseSha = commitAll(repo, 'base')
-  git(repo, 'checkout', '-qb', 'feature')
-  for (const [name, text] of Object.entries(head)) {
-    mkdirSync(path.dirname(path.join(repo, dir, name)), { recursive: true })
-    writeFileSync(path.join(repo, dir, name), text)
-  }
-  rehash()
-  return { repo, base: baseSha, head: commitAll(repo, 'feature') }
-}
 
 function runCheck(
   pr: { repo: string; base: string; head: string },

@@ -35,8 +35,11 @@ export function annotate(problem: Problem): void {
  * Every problem as an annotation, errors first, then warnings, then notices; an outdated atlas.sum also marks the
  * migration whose hash changed, where the edit is.
  */
-export function annotateAll(validation: Validation): void {
-  for (const problem of bySeverity(validation.problems)) annotate(problem)
+export function annotateAll(validation: Validation, options: { readonly laterSafety?: boolean } = {}): void {
+  const now = options.laterSafety
+    ? validation.problems.filter(({ code }) => !code.startsWith('safety/'))
+    : validation.problems
+  for (const problem of bySeverity(now)) annotate(problem)
   const { difference } = validation
   if (difference && difference.change !== 'removed' && validation.problems.some((p) => p.code === 'checksum-changed')) {
     core.notice(
@@ -44,6 +47,15 @@ export function annotateAll(validation: Validation): void {
       { file: path.join(validation.dir, difference.name), title: 'migration-image (checksum-changed)' },
     )
   }
+}
+
+/**
+ * Deploy safety's annotations when the apply check measured them (held back from the verdict's: a finding the
+ * database disproved is not annotated, and one only the database found is).
+ */
+export function annotateSafety(validation: Validation): void {
+  for (const problem of bySeverity(validation.problems.filter(({ code }) => code.startsWith('safety/'))))
+    annotate(problem)
 }
 
 /** The outputs action.yml declares; the image ones only when an image was built. */

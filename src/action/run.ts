@@ -7,7 +7,7 @@ import { commentBudget, summaryBudget } from '../core/report/summary.js'
 import { verdictLine } from '../core/report/text.js'
 import { readActionInputs, type ActionRun } from './inputs.js'
 import { actionLog, info } from './log.js'
-import { annotateAll, annotateApply, comment, errorSummary, setOutputs, summaryOf } from './report.js'
+import { annotateAll, annotateApply, annotateSafety, comment, errorSummary, setOutputs, summaryOf } from './report.js'
 import { CLEANUP_STATE, type CleanupState, type CleanupStore } from '../io/cleanup.js'
 import { runPipeline } from '../io/pipeline.js'
 import { PushError } from '../io/publish.js'
@@ -27,6 +27,8 @@ export async function run(): Promise<void> {
   let reported = false
   try {
     action = readActionInputs()
+    // With the apply check on, deploy safety's findings are annotated once the database has measured them.
+    const safetyLater = action.request.apply !== undefined && action.request.image !== undefined
     if (action.lowercased) core.notice(`image name lowercased to ${action.lowercased} (registries reject uppercase)`)
     const outcome = await runPipeline(action.request, {
       log: actionLog,
@@ -36,9 +38,10 @@ export async function run(): Promise<void> {
       // The verdict and the problems first, before any docker output.
       validated: (validation) => {
         info(verdictLine(validation))
-        annotateAll(validation)
+        annotateAll(validation, { laterSafety: safetyLater })
       },
     })
+    if (safetyLater) annotateSafety(outcome.validation)
     setOutputs(outcome)
     const { image } = outcome
     if (image?.pushed) info(`pushed ${image.references.join(' ')}${image.digest ? ` (${image.digest})` : ''}`)

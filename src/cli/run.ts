@@ -1,8 +1,10 @@
+import { showName } from '../core/escape.js'
 import { tmpdir } from 'node:os'
 import { formatLocated, MigrationImageError, UsageError } from '../core/errors.js'
 import { CLI_NAMES, nameOptions } from '../core/option-names.js'
 import { formatProblem, renderValidationText, validationJson, verdictLine } from '../core/report/text.js'
-import { renderApplyText } from '../core/report/apply-section.js'
+import { applyJson, renderApplyText } from '../core/report/apply-section.js'
+import { renderSafetyText } from '../core/report/safety-section.js'
 import { parseCliArgs } from './args.js'
 import { commandHelp, usage } from './help.js'
 import { stderrLog } from './log.js'
@@ -121,7 +123,12 @@ async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Pro
     const image = outcome.image
     if (!image) return 1
     if (outcome.apply) {
-      io.out(renderApplyText(outcome.apply, request.check.dir))
+      if (args.json) io.out(`${JSON.stringify(applyJson(outcome.apply, outcome.validation.safety), null, 2)}\n`)
+      else {
+        io.out(renderApplyText(outcome.apply, request.check.dir))
+        if (outcome.validation.safety)
+          io.out(`${renderSafetyText(outcome.validation.safety, request.check.dir).map(showName).join('\n')}\n`)
+      }
       return outcome.apply.ok ? 0 : 1
     }
     const verb = image.unchanged ? `${image.unchanged}:` : image.pushed ? 'pushed' : image.archive ? 'wrote' : 'built'

@@ -139,7 +139,7 @@ export const OPTIONS = {
   },
   json: {
     kind: 'bool',
-    flag: { name: 'json', commands: ['validate'], help: 'print a machine-readable result' },
+    flag: { name: 'json', commands: ['validate', 'apply-check'], help: 'print a machine-readable result' },
   },
   selfCheck: {
     kind: 'bool',

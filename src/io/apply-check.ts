@@ -19,6 +19,8 @@ import {
   type DatabaseTarget,
 } from '../core/apply/database.js'
 import { parseFailure, type Failure } from '../core/apply/failure.js'
+import { parseTrace, type RunWindow, type Trace } from '../core/apply/trace.js'
+import { NOT_SUPERUSER, traceInstallSql, traceReadSql, traceRemoveSql } from '../core/apply/trace-sql.js'
 import { planApplyCheck, type ApplyPlan } from '../core/apply/plan.js'
 import type { ApplyResult, RoundTrip, RunResult } from '../core/apply/result.js'
 import { normaliseSchema, unifiedDiff } from '../core/apply/schema.js'
@@ -55,6 +57,8 @@ export interface ApplyCheckInput {
   readonly options: ValidateOptions
   /** The base branch on pull requests (and --base): its migrations run first, from its own tree. */
   readonly base?: { readonly ref: string; readonly allowOutOfOrder: boolean; readonly missingFix: string }
+  /** Trace what each new migration does to the database (deploy safety is on): PostgreSQL only. */
+  readonly trace?: boolean
 }
 
 /** Resource limits of every container the check starts (strangers' SQL runs in them). */
@@ -145,6 +149,7 @@ class Session {
     let schemaDiff: string | undefined
     let databaseMs = 0
     let timedOut: string | undefined
+    let trace: Trace | undefined
     let shown = input.request.databaseUrl ? 'database-url' : input.request.database
     const bookkeeping = BOOKKEEPING_TABLES[preset.tool] ?? []
     try {
@@ -181,17 +186,23 @@ class Session {
 
       const before = await this.dump(database, bookkeeping)
       const changesetsBefore = preset.tool === 'liquibase' ? await this.countChangesets(database) : 0
+      const tracing = input.trace && database.kind === 'postgres' ? await this.installTrace(database) : undefined
+      if (tracing && 'why' in tracing) trace = { measured: false, why: tracing.why }
+      const windows: RunWindow[] = []
 
       let allOk = plan.neverApplied.length === 0
       for (const step of plan.steps) {
         const label = step.adds.length === 1 ? step.adds[0] : `${step.adds.length} migrations`
         const context = step.subset ? await this.stage(this.subset(step.subset), true) : undefined
+        const from = Date.now()
         const ran = await this.tool(
           apply,
           label,
           context?.migrations,
           step.adds.length === 1 ? step.adds[0] : undefined,
         )
+        if (tracing && 'offset' in tracing)
+          windows.push({ adds: step.adds, from: from + tracing.offset, to: Date.now() + tracing.offset })
         const failure = ran.ok ? undefined : this.located(ran, input.head, step.adds)
         runs.push({ adds: step.adds, ms: ran.ms, ok: ran.ok, failure })
         if (failure) {
@@ -200,7 +211,8 @@ class Session {
           break
         }
       }
-      if (!allOk) return this.result({ shown, databaseMs, base, runs, roundTrip, failures, notes })
+      if (tracing && 'offset' in tracing) trace = await this.readTrace(database, windows)
+      if (!allOk) return this.result({ shown, databaseMs, base, runs, roundTrip, failures, notes, trace })
 
       const after = await this.dump(database, bookkeeping)
       schemaDiff = this.diff(before, after, 'base', 'with the new migrations')
@@ -214,7 +226,55 @@ class Session {
       const last = this.current
       failures.push({ file: last, message: `did not finish: ${error.message}`, title: 'apply-timeout' })
     }
-    return this.result({ shown, databaseMs, base, runs, roundTrip, schemaDiff, failures, notes, timedOut })
+    return this.result({ shown, databaseMs, base, runs, roundTrip, schemaDiff, failures, notes, timedOut, trace })
+  }
+
+  /** Whether the trace is in the database now (removed after the new migrations, or at the end). */
+  private traceInstalled = false
+
+  /**
+   * The trace's snapshot and event triggers (src/core/apply/trace-sql.ts), and the server's clock against this
+   * runner's (to give each event its run). Refused by a login that is not a superuser: the check then says so.
+   */
+  private async installTrace(database: Database): Promise<{ offset: number } | { why: string }> {
+    const sent = Date.now()
+    const installed = await database.client(
+      sqlCommand(database.clientTarget, traceInstallSql(), database.clientTarget.name),
+    )
+    const received = Date.now()
+    if (installed.code !== 0) {
+      const output = installed.stdout + installed.stderr
+      await this.removeTrace(database)
+      return {
+        why: output.includes(NOT_SUPERUSER)
+          ? `the login ${database.clientTarget.user} is not a superuser, and event triggers need one: what each migration does was not measured (the static findings stand)`
+          : `the trace could not be set up (${tail(output, 1)}): what each migration does was not measured`,
+      }
+    }
+    this.traceInstalled = true
+    const clock = /MI_TRACE_CLOCK (\d+)/.exec(installed.stdout)
+    return { offset: clock ? Number(clock[1]) - (sent + received) / 2 : 0 }
+  }
+
+  /** What the trace saw, read once, then the trace removed (before the schema dump: it never shows in the diff). */
+  private async readTrace(database: Database, windows: readonly RunWindow[]): Promise<Trace> {
+    const read = await database.client(sqlCommand(database.clientTarget, traceReadSql(), database.clientTarget.name))
+    await this.removeTrace(database)
+    if (read.code !== 0)
+      return {
+        measured: false,
+        why: `the trace could not be read back (${tail(read.stderr, 1)}): nothing was measured`,
+      }
+    return parseTrace(read.stdout, windows)
+  }
+
+  private async removeTrace(database: Database): Promise<void> {
+    const removed = await database.client(
+      sqlCommand(database.clientTarget, traceRemoveSql(), database.clientTarget.name),
+    )
+    if (removed.code === 0) this.traceInstalled = false
+    else
+      this.ports.log.warning(`could not remove the deploy-safety trace from the database: ${tail(removed.stderr, 1)}`)
   }
 
   /** The migration being applied right now (for a timeout's annotation). */
@@ -230,6 +290,7 @@ class Session {
     failures: ApplyResult['failures'][number][]
     notes: string[]
     timedOut?: string
+    trace?: Trace
   }): ApplyResult {
     const ok =
       parts.failures.length === 0 &&
@@ -250,6 +311,7 @@ class Session {
       notes: parts.notes,
       ok,
       totalMs: Date.now() - this.started,
+      ...(parts.trace ? { trace: parts.trace } : {}),
     }
   }
 
@@ -592,6 +654,9 @@ class Session {
   }
 
   async close(): Promise<void> {
+    // A check that stopped with the trace still in a database it did not start (database-url's own) removes it.
+    if (this.traceInstalled && this.database && !this.database.drop)
+      await this.removeTrace(this.database).catch(() => undefined)
     await this.database?.drop?.().catch(() => undefined)
     const docker = this.docker()
     await removeApplyParts(docker, this.prefix).catch(() => undefined)

@@ -13,7 +13,9 @@ import type { CleanupStore } from './cleanup.js'
 import type { ApplyResult } from '../core/apply/result.js'
 import { runApplyCheck } from './apply-check.js'
 import { checkAgainstBase, commitAt, type BaseCheck } from './git-base.js'
-import { checkSafety, establishedKeys, type UnitSource } from '../core/safety/collect.js'
+import { checkSafety, establishedKeys, safetyProblems, type UnitSource } from '../core/safety/collect.js'
+import { withMeasurements } from '../core/safety/measured.js'
+import { BOOKKEEPING_TABLES } from '../core/apply/tools.js'
 import { DEFAULT_MAX_FILE_SIZE } from '../core/check/safe-read.js'
 import type { Log } from './log.js'
 import { publish, type PublishResult } from './publish.js'
@@ -199,14 +201,51 @@ export async function runPipeline(request: Request, ports: RunServices): Promise
               missingFix: request.base.missingFix,
             }
           : undefined,
+        trace: safetyRuns(request),
       },
       ports,
     )
     applyTime = Date.now() - applying
+    if (apply.trace && validation.safety) {
+      const measured = measuredSafety(validation, apply, request)
+      validation = measured.validation
+      return outcome({ apply: measured.apply })
+    }
     return outcome({ apply })
   } catch (error) {
     if (imageTime === undefined) imageTime = Date.now() - building
     return outcome({ failure: error instanceof Error ? error : new Error(String(error)) })
+  }
+}
+
+/**
+ * Deploy safety's findings with what the apply check's trace measured: confirmed, corrected or added. A finding only
+ * the trace found fails the check under `safety: error`, as a static one fails the validation.
+ */
+function measuredSafety(
+  validation: Validation,
+  apply: ApplyResult,
+  request: Request,
+): { validation: Validation; apply: ApplyResult } {
+  const report = withMeasurements(validation.safety!, apply.trace!, {
+    bookkeeping: BOOKKEEPING_TABLES[request.check.tool] ?? [],
+    refiledAttributable: apply.runs.length === 1,
+  })
+  const others = validation.problems.filter(({ code }) => !code.startsWith('safety/'))
+  const problems = safetyProblems(report, request.check.dir).map((problem) => nameFix(problem, request))
+  const failing = report.findings.filter((finding) => finding.measuredOnly && finding.severity === 'error')
+  const failures = [
+    ...apply.failures,
+    ...failing.map((finding) => ({
+      file: finding.file,
+      line: finding.line,
+      message: `${finding.code}: ${finding.message}`,
+      title: 'deploy safety (measured)',
+    })),
+  ]
+  return {
+    validation: { ...validation, problems: [...others, ...problems], safety: report },
+    apply: failing.length > 0 ? { ...apply, failures, ok: false } : apply,
   }
 }
 

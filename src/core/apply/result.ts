@@ -1,4 +1,5 @@
 import type { Failure } from './failure.js'
+import type { Trace } from './trace.js'
 
 /** One run of the tool during the check, timed. */
 export interface RunResult {
@@ -46,4 +47,6 @@ export interface ApplyResult {
   readonly notes: readonly string[]
   readonly ok: boolean
   readonly totalMs: number
+  /** What the deploy-safety trace measured of each new migration (PostgreSQL, deploy safety on), or why it did not. */
+  readonly trace?: Trace
 }

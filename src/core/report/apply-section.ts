@@ -1,3 +1,5 @@
+import type { SafetyReport } from '../safety/analyze.js'
+import { safetyJson } from './text.js'
 import type { ApplyResult, RunResult } from '../apply/result.js'
 import { markdownCell, markdownCode, showName } from '../escape.js'
 
@@ -126,4 +128,9 @@ export function renderApplyText(result: ApplyResult, dir: string): string {
   if (result.schemaDiff) out.push('', 'schema change:', result.schemaDiff.trimEnd())
   if (trip.kind === 'ran' && trip.diff) out.push('', 'what the down left different:', trip.diff.trimEnd())
   return `${safeLines(out.join('\n'))}\n`
+}
+
+/** `apply-check --json`: the whole check (runs, round trip, schema diff, failures), and deploy safety as measured. */
+export function applyJson(result: ApplyResult, safety: SafetyReport | undefined): object {
+  return { ...result, safety: safety ? safetyJson(safety) : null }
 }

@@ -1,3 +1,4 @@
+import type { SafetyReport } from '../safety/analyze.js'
 import { formatLocated } from '../errors.js'
 import { showName } from '../escape.js'
 import type { Problem, Severity } from '../check/problems.js'
@@ -107,6 +108,14 @@ export function validationJson(validation: Validation): object {
     notices: byProblem('notice'),
     shipped: validation.shipped,
     uncovered: validation.uncovered,
-    safety: validation.safety ?? null,
+    safety: validation.safety ? safetyJson(validation.safety) : null,
   }
+}
+
+/** Deploy safety's report as JSON consumers read it (without the statements and ignores kept for the trace). */
+export function safetyJson(report: SafetyReport): object {
+  const { statements: _statements, ignores: _ignores, ...rest } = report
+  void _statements
+  void _ignores
+  return rest
 }

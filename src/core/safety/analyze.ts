@@ -21,6 +21,23 @@ export interface SafetyFinding extends Finding {
   /** What the lock blocks, when the finding is about one. */
   readonly blocks?: string
   readonly severity: 'error' | 'warning' | 'notice'
+  /** Confirmed (or found) by the apply check's trace on a real server; its facts in `facts`. */
+  readonly measured?: boolean
+  /** Found by the trace alone: no static rule saw it. */
+  readonly measuredOnly?: boolean
+  /** What the server measured for this statement, in words (`took ACCESS EXCLUSIVE on users`, `rewrote users`). */
+  readonly facts?: readonly string[]
+}
+
+/** One statement of a new migration, as the trace's findings are placed: its file, line, node type and table. */
+export interface JudgedStatement {
+  readonly file: string
+  readonly line: number
+  readonly migration: string
+  readonly type: string
+  /** The table it is on, as messages name it. */
+  readonly table?: string
+  readonly statement: string
 }
 
 export interface SafetyReport {
@@ -30,6 +47,24 @@ export interface SafetyReport {
   readonly findings: readonly SafetyFinding[]
   /** Why nothing was read although safety is on (a MySQL database: no parser for it). */
   readonly notChecked?: string
+  /** `error`: every finding is an error. */
+  readonly mode?: 'warn' | 'error'
+  /** The new migrations' statements (for placing what the trace finds on its line). */
+  readonly statements?: readonly JudgedStatement[]
+  /** The ignore comments of the new migrations (a finding the trace adds honours them too). */
+  readonly ignores?: readonly {
+    readonly file: string
+    readonly line: number
+    readonly code: string
+    readonly wholeFile: boolean
+  }[]
+  /** What the apply check's trace measured, or why it did not. */
+  readonly measurement?:
+    { readonly measured: true; readonly serverVersion: number } | { readonly measured: false; readonly why: string }
+  /** Static findings the trace disproved, dropped, each with what was measured. */
+  readonly corrected?: readonly (Pick<SafetyFinding, 'code' | 'file' | 'line' | 'migration' | 'statement'> & {
+    readonly why: string
+  })[]
 }
 
 export interface SafetyInput {
@@ -57,6 +92,7 @@ export async function analyzeSafety(input: SafetyInput): Promise<SafetyReport> {
   const model = new SchemaModel()
   const findings: SafetyFinding[] = []
   const judged: string[] = []
+  const statements: JudgedStatement[] = []
   const ignoresByFile = new Map<string, Map<number, Ignore>>()
   const ignoresOf = (file: string): Map<number, Ignore> => {
     let found = ignoresByFile.get(file)
@@ -92,6 +128,16 @@ export async function analyzeSafety(input: SafetyInput): Promise<SafetyReport> {
     const placed: SafetyFinding[] = []
     for (const context of contexts(unit, parsed.statements, parsed.skipped, model, group, input.postgresVersion)) {
       const { statement } = context
+      if (isNew && statements.length < MAX_JUDGED_STATEMENTS) {
+        statements.push({
+          file: unit.file,
+          line: lineOf(statement.start),
+          migration: unit.label,
+          type: context.type,
+          table: tableOf(context),
+          statement: oneLine(unit.sql.slice(statement.start, statement.end)),
+        })
+      }
       if (isNew) {
         const found = RULES.flatMap((rule) => rule.check(context))
         const lock = untimedLock(context)
@@ -115,8 +161,11 @@ export async function analyzeSafety(input: SafetyInput): Promise<SafetyReport> {
       if (!ignoring(ignores, finding.code, finding.line)) findings.push(finding)
     }
   }
-  for (const [file, ignores] of ignoresByFile) findings.push(...ignoreFindings(file, ignores))
-  return { postgresVersion: input.postgresVersion, migrations: judged, findings }
+  const ignores = [...ignoresByFile].flatMap(([file, byLine]) =>
+    [...byLine.values()].map(({ line, code, wholeFile }) => ({ file, line, code, wholeFile })),
+  )
+  for (const [file, byLine] of ignoresByFile) findings.push(...ignoreFindings(file, byLine))
+  return { postgresVersion: input.postgresVersion, migrations: judged, findings, mode: input.mode, statements, ignores }
 }
 
 interface Judged extends StatementContext {
@@ -199,6 +248,16 @@ function* contexts(
       lockTimeout: sessionTimeout || (localTimeout && inTransaction),
     }
   }
+}
+
+/** Statements kept for placing the trace's findings (beyond it, they sit on the migration's first statement). */
+const MAX_JUDGED_STATEMENTS = 20_000
+
+/** The table a statement is on, as messages name it. */
+function tableOf({ type, node }: StatementContext): string | undefined {
+  if (type === 'DropStmt' || type === 'TruncateStmt') return undefined
+  const key = relationKey(node.relation)
+  return key === undefined ? undefined : shown(key)
 }
 
 const typeOf = (statement: Node): { type: string; node: Node } => {

@@ -77,13 +77,17 @@ export async function checkSafety(
     mode: settings.mode === 'error' ? 'error' : 'warn',
     read,
   })
-  const problems = report.findings.map((finding): Problem => ({
+  return { report, problems: safetyProblems(report, source.dir) }
+}
+
+/** A report's findings as problems on their file (under `dir`) and line. */
+export function safetyProblems(report: SafetyReport, dir: string): Problem[] {
+  return report.findings.map((finding): Problem => ({
     code: finding.code,
     severity: finding.severity,
-    file: path.join(source.dir, finding.file),
+    file: path.join(dir, finding.file),
     line: finding.line,
-    message: finding.message,
+    message: finding.measured ? `${finding.message} [measured: ${(finding.facts ?? []).join('; ')}]` : finding.message,
     fix: finding.fix,
   }))
-  return { report, problems }
 }

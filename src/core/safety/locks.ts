@@ -38,3 +38,7 @@ export const ALTER_TABLE_LOCKS: Readonly<Record<string, LockMode>> = {
   AT_EnableTrig: 'SHARE ROW EXCLUSIVE',
   AT_DisableTrig: 'SHARE ROW EXCLUSIVE',
 }
+
+/** Modes ordered from the strongest (what a reader should see first). */
+export const strongestFirst = (modes: readonly LockMode[]): LockMode[] =>
+  [...modes].sort((a, b) => STRENGTH.indexOf(b) - STRENGTH.indexOf(a))
