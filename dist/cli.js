@@ -20,7 +20,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-WQJKMBTQ.js";
+} from "./chunks/chunk-Z3FI6VHE.js";
 import {
   CLI_NAMES,
   COMMANDS,

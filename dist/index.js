@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-WQJKMBTQ.js";
+} from "./chunks/chunk-Z3FI6VHE.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

@@ -256,10 +256,16 @@ class Session {
     return { offset: clock ? Number(clock[1]) - (sent + received) / 2 : 0 }
   }
 
-  /** What the trace saw, read once, then the trace removed (before the schema dump: it never shows in the diff). */
+  /**
+   * What the trace saw, read once, and the trace removed in the same client run (before the schema dump: it never
+   * shows in the diff); a failed read still removes it.
+   */
   private async readTrace(database: Database, windows: readonly RunWindow[]): Promise<Trace> {
-    const read = await database.client(sqlCommand(database.clientTarget, traceReadSql(), database.clientTarget.name))
-    await this.removeTrace(database)
+    const read = await database.client(
+      sqlCommand(database.clientTarget, `${traceReadSql()}${traceRemoveSql()}`, database.clientTarget.name),
+    )
+    if (read.code === 0) this.traceInstalled = false
+    else await this.removeTrace(database)
     if (read.code !== 0)
       return {
         measured: false,
