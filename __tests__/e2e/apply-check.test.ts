@@ -387,3 +387,6 @@ describe('apply check: Liquibase (its real 4.28 distribution) and rollback-count
     assertNothingLeft()
   }, 300_000)
 })
+
+// Deploy safety measured by the trace: in this file, so that its checks run one after another with these.
+import './safety-measured.js'

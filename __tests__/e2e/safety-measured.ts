@@ -1,3 +1,5 @@
+// Registered by apply-check.test.ts: in the same file, its checks never run beside the ones that count what is left.
+
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
