@@ -20,7 +20,7 @@ import {
   toolNames,
   validationJson,
   verdictLine
-} from "./chunks/chunk-Z3FI6VHE.js";
+} from "./chunks/chunk-ZE2PFNRJ.js";
 import {
   CLI_NAMES,
   COMMANDS,

@@ -34,7 +34,7 @@ import {
   sourceDateEpoch,
   uncoveredGroups,
   verdictLine
-} from "./chunks/chunk-Z3FI6VHE.js";
+} from "./chunks/chunk-ZE2PFNRJ.js";
 import {
   ACTION_NAMES,
   CLEANUP_STATE,

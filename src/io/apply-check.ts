@@ -243,8 +243,8 @@ class Session {
     )
     const received = Date.now()
     if (installed.code !== 0) {
+      // psql -c sends the install as one query, one transaction: a refused install leaves nothing to remove.
       const output = installed.stdout + installed.stderr
-      await this.removeTrace(database)
       return {
         why: output.includes(NOT_SUPERUSER)
           ? `the login ${database.clientTarget.user} is not a superuser, and event triggers need one: what each migration does was not measured (the static findings stand)`
@@ -264,13 +264,14 @@ class Session {
     const read = await database.client(
       sqlCommand(database.clientTarget, `${traceReadSql()}${traceRemoveSql()}`, database.clientTarget.name),
     )
-    if (read.code === 0) this.traceInstalled = false
-    else await this.removeTrace(database)
-    if (read.code !== 0)
+    if (read.code !== 0) {
+      await this.removeTrace(database)
       return {
         measured: false,
         why: `the trace could not be read back (${tail(read.stderr, 1)}): nothing was measured`,
       }
+    }
+    this.traceInstalled = false
     return parseTrace(read.stdout, windows)
   }
 
